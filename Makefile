@@ -1,0 +1,54 @@
+# Two commands do all set-up on a fresh machine:  make demo  and  make test  (see README.md).
+PYTHON ?= python3.11
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test install install-test lint check messages bench clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+# Runtime dependencies only, exactly as locked in uv.lock.
+install: $(UV)
+	$(UV) sync --frozen --no-dev --python $(PYTHON)
+
+# Runtime + test dependencies, Debian's Chromium for the browser tests, gettext.
+install-test: $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	bash scripts/install-system-deps.sh
+
+# The portal with demo data on embedded defaults: SQLite, Celery tasks in-process.
+demo: install
+	$(MANAGE) compilemessages --ignore=.venv --ignore=.tools -v 0
+	$(MANAGE) migrate --noinput -v 0
+	$(MANAGE) load_demo
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+# The whole suite on PostgreSQL and Redis at their local addresses, a real Celery worker
+# and Chromium. With CI=true a missing service fails the run instead of skipping.
+test: install-test
+	bash scripts/ensure-services.sh
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(MANAGE) compilemessages --ignore=.venv --ignore=.tools -v 0
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
+	bash scripts/check-deploy.sh
+	$(VENV)/bin/pytest
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+messages:
+	$(MANAGE) makemessages -l ja -l en --ignore=.venv --ignore=.tools --ignore=node_modules
+	$(MANAGE) compilemessages --ignore=.venv --ignore=.tools
+
+clean:
+	rm -rf $(VENV) $(TOOLS) db.sqlite3 staticfiles .pytest_cache

@@ -1,0 +1,109 @@
+"""Starting and probing the real services the tests use."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import redis
+
+REPO = Path(__file__).resolve().parent.parent.parent
+
+
+def running_in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def redis_available(url: str) -> bool:
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+def chromium_path() -> str | None:
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def database_url(database: dict) -> str:
+    """The URL of the *test* database, for processes started outside pytest."""
+    name = database["NAME"]
+    user = quote(database.get("USER") or "")
+    password = quote(database.get("PASSWORD") or "")
+    credentials = f"{user}:{password}@" if password else f"{user}@" if user else ""
+    host = database.get("HOST") or "127.0.0.1"
+    port = database.get("PORT") or 5432
+    return f"postgres://{credentials}{host}:{port}/{name}"
+
+
+class CeleryWorker:
+    """A `celery worker` subprocess that can be killed and started again (crash tests)."""
+
+    def __init__(self, *, broker_url: str, database: dict, queues: str | None = None):
+        self.broker_url = broker_url
+        self.database = database
+        self.queues = queues
+        self.process: subprocess.Popen | None = None
+        self.log_path = REPO / "test-artifacts" / "celery-worker.log"
+
+    def env(self) -> dict:
+        env = dict(os.environ)
+        env.update(
+            DJANGO_SETTINGS_MODULE="config.settings.test",
+            DATABASE_URL=database_url(self.database),
+            CELERY_BROKER_URL=self.broker_url,
+            CELERY_RESULT_BACKEND=self.broker_url,
+            CELERY_TASK_ALWAYS_EAGER="false",
+        )
+        return env
+
+    def start(self, timeout: float = 60) -> None:
+        self.log_path.parent.mkdir(exist_ok=True)
+        hostname = f"test-{uuid.uuid4().hex[:8]}@%h"
+        command = [
+            sys.executable, "-m", "celery", "-A", "config.celery_app", "worker",
+            "--loglevel=INFO", "--concurrency=2", "--pool=prefork", "-n", hostname,
+            "--without-gossip", "--without-mingle", "--without-heartbeat",
+        ]  # fmt: skip
+        if self.queues:
+            command += ["-Q", self.queues]
+        log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            command, cwd=REPO, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        self.wait_until_ready(timeout)
+
+    def wait_until_ready(self, timeout: float) -> None:
+        from config.celery_app import app
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"Celery worker exited early; see {self.log_path}")
+            replies = app.control.ping(timeout=1.0)
+            if replies:
+                return
+        raise RuntimeError(f"Celery worker did not answer within {timeout}s; see {self.log_path}")
+
+    def kill(self) -> None:
+        """SIGKILL the whole worker process group: no clean shutdown, as in a crash."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
