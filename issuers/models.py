@@ -1,8 +1,20 @@
-"""Who awards: issuer organisations, their staff and roles, and the audit trail."""
+"""Who awards: issuer organisations, their staff and roles, signing keys and the audit trail."""
 
+import base64
+import datetime
+import secrets
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+from . import keys
+from .images import validate_image_upload
+from .validators import validate_country_code
 
 
 class Issuer(models.Model):
@@ -19,12 +31,29 @@ class Issuer(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     url = models.URLField(_("website"))
     email = models.EmailField(_("contact e-mail"))
-    country = models.CharField(_("country (ISO 3166-1)"), max_length=2, default="JP")
+    country = models.CharField(
+        _("country (ISO 3166-1)"), max_length=2, default="JP", validators=[validate_country_code]
+    )
     description_ja = models.TextField(_("description (Japanese)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
-    logo = models.ImageField(_("logo"), upload_to="issuers/logos/", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # A FileField, not ImageField: SVG is allowed and validate_image_upload checks the content.
+    logo = models.FileField(
+        _("logo"),
+        upload_to="issuers/logos/",
+        blank=True,
+        validators=[validate_image_upload],
+        help_text=_("PNG, JPEG or SVG (no scripts or external references), at most 1 MB."),
+    )
+    # Internal quality-assurance statement (JMCF "quality_assurance.internal").
+    qa_standard_name_ja = models.CharField(
+        _("internal QA standard (Japanese)"), max_length=300, blank=True
+    )
+    qa_standard_name_en = models.CharField(
+        _("internal QA standard (English)"), max_length=300, blank=True
+    )
+    qa_standard_uri = models.URLField(_("internal QA standard URI"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("issuer")
@@ -33,6 +62,61 @@ class Issuer(models.Model):
 
     def __str__(self):
         return self.name_ja or self.name_en
+
+    def clean(self):
+        self.country = (self.country or "").upper()
+        if self.qa_standard_uri and not (self.qa_standard_name_ja or self.qa_standard_name_en):
+            raise ValidationError(
+                {"qa_standard_name_ja": _("Name the internal QA standard that the URI points to.")}
+            )
+
+
+class ExternalQualityAssurance(models.Model):
+    """An external QA, accreditation or endorsement body's recognition of the issuer."""
+
+    class Kind(models.TextChoices):
+        ACCREDITATION = "accreditation", _("Accreditation")
+        CERTIFICATION = "certification", _("Certification")
+        THIRD_PARTY_EVALUATION = "third_party_evaluation", _("Third-party evaluation")
+        ENDORSEMENT = "endorsement", _("Endorsement")
+
+    issuer = models.ForeignKey(
+        Issuer, on_delete=models.CASCADE, related_name="external_qa", verbose_name=_("issuer")
+    )
+    kind = models.CharField(_("type"), max_length=32, choices=Kind.choices)
+    body_name_ja = models.CharField(_("body (Japanese)"), max_length=300)
+    body_name_en = models.CharField(_("body (English)"), max_length=300, blank=True)
+    scheme_ja = models.CharField(_("evaluation or scheme (Japanese)"), max_length=300, blank=True)
+    scheme_en = models.CharField(_("evaluation or scheme (English)"), max_length=300, blank=True)
+    uri = models.URLField(_("URI"), blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("external quality assurance")
+        verbose_name_plural = _("external quality assurance")
+        ordering = ["issuer", "kind", "body_name_ja", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_until__gte=F("valid_from")),
+                name="external_qa_valid_period",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.body_name_ja} ({self.get_kind_display()})"
+
+    def clean(self):
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValidationError({"valid_until": _("The end date is before the start date.")})
+
+    def is_valid_on(self, day: datetime.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day <= self.valid_until
+        )
 
 
 class Role(models.TextChoices):
@@ -46,12 +130,17 @@ class Role(models.TextChoices):
 class Membership(models.Model):
     """A staff member's role at one issuer. One role per person and issuer."""
 
-    issuer = models.ForeignKey(Issuer, on_delete=models.CASCADE, related_name="memberships")
+    issuer = models.ForeignKey(
+        Issuer, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("issuer")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="issuer_memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="issuer_memberships",
+        verbose_name=_("user"),
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("staff membership")
@@ -68,20 +157,29 @@ class AuditEvent(models.Model):
     """Append-only record of every create, issue, revoke and key action."""
 
     issuer = models.ForeignKey(
-        Issuer, on_delete=models.PROTECT, related_name="audit_events", null=True, blank=True
+        Issuer,
+        on_delete=models.PROTECT,
+        related_name="audit_events",
+        null=True,
+        blank=True,
+        verbose_name=_("issuer"),
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("actor"),
     )
-    actor_label = models.CharField(max_length=200, blank=True)
+    actor_label = models.CharField(_("actor name"), max_length=200, blank=True)
     action = models.CharField(_("action"), max_length=64, db_index=True)
-    target_type = models.CharField(max_length=64)
-    target_id = models.CharField(max_length=64)
-    target_label = models.CharField(max_length=300, blank=True)
-    details = models.JSONField(default=dict, blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    target_type = models.CharField(_("target type"), max_length=64)
+    target_id = models.CharField(_("target id"), max_length=64)
+    target_label = models.CharField(_("target"), max_length=300, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("audit event")
@@ -90,3 +188,104 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_label}"
+
+
+def new_key_id() -> str:
+    return f"key-{secrets.token_hex(8)}"
+
+
+class SigningKey(models.Model):
+    """An issuer's signing key pair. The private half is only ever stored encrypted.
+
+    Retired keys stay published so that badges signed earlier still verify.
+    """
+
+    class Algorithm(models.TextChoices):
+        ED25519 = keys.ED25519, _("Ed25519 (Open Badges 3.0)")
+        RSA2048 = keys.RSA2048, _("RSA 2048 (Open Badges 2.0 JWS)")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        RETIRED = "retired", _("Retired")
+
+    # PROTECT: deleting an issuer must not silently unpublish keys that badges point to.
+    issuer = models.ForeignKey(
+        Issuer, on_delete=models.PROTECT, related_name="signing_keys", verbose_name=_("issuer")
+    )
+    key_id = models.SlugField(
+        _("key id"), max_length=40, unique=True, default=new_key_id, editable=False
+    )
+    algorithm = models.CharField(_("algorithm"), max_length=16, choices=Algorithm.choices)
+    # Raw 32 bytes for Ed25519, PEM (SubjectPublicKeyInfo) for RSA.
+    public_key = models.BinaryField(_("public key"), editable=False)
+    # MultiFernet token over settings.KEY_ENCRYPTION_KEYS of the PKCS#8 DER private key.
+    encrypted_private_key = models.BinaryField(editable=False)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.ACTIVE
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("signing key")
+        verbose_name_plural = _("signing keys")
+        ordering = ["issuer", "algorithm", "-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "algorithm"],
+                condition=Q(status="active"),
+                name="one_active_key_per_algorithm",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="active", retired_at__isnull=True)
+                | Q(status="retired", retired_at__isnull=False),
+                name="signing_key_retired_at_matches_status",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.key_id} ({self.algorithm}, {self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def public_key_pem(self) -> str:
+        """PEM SubjectPublicKeyInfo, for both algorithms (OB 2.0 CryptographicKey.publicKeyPem)."""
+        if self.algorithm == self.Algorithm.ED25519:
+            public = ed25519.Ed25519PublicKey.from_public_bytes(bytes(self.public_key))
+            return public.public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            ).decode("ascii")
+        return bytes(self.public_key).decode("ascii")
+
+    @property
+    def public_key_multibase(self) -> str:
+        """Multikey publicKeyMultibase ('z' + base58btc(0xed01 + raw key)); Ed25519 only."""
+        if self.algorithm != self.Algorithm.ED25519:
+            raise ValueError("publicKeyMultibase is defined here for Ed25519 keys only.")
+        return keys.ed25519_multibase(bytes(self.public_key))
+
+    @property
+    def public_jwk(self) -> dict:
+        """The public key as a JWK (RFC 7517 / RFC 8037), with `kid` set to key_id."""
+        if self.algorithm == self.Algorithm.ED25519:
+            jwk = {"kty": "OKP", "crv": "Ed25519", "x": _b64url(bytes(self.public_key))}
+        else:
+            numbers = serialization.load_pem_public_key(bytes(self.public_key)).public_numbers()
+            jwk = {"kty": "RSA", "n": _b64url_uint(numbers.n), "e": _b64url_uint(numbers.e)}
+        return jwk | {"kid": self.key_id}
+
+    @property
+    def public_key_object(self):
+        """The cryptography public key object, for verifying."""
+        return serialization.load_pem_public_key(self.public_key_pem.encode("ascii"))
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _b64url_uint(number: int) -> str:
+    return _b64url(number.to_bytes((number.bit_length() + 7) // 8, "big"))

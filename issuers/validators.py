@@ -1,0 +1,17 @@
+"""Field validators for issuer data."""
+
+import pycountry
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_country_code(value: str) -> None:
+    """ISO 3166-1 alpha-2, e.g. "JP" (case-insensitive; the model stores upper case)."""
+    if not (len(value) == 2 and value.isascii() and value.isalpha()) or (
+        pycountry.countries.get(alpha_2=value.upper()) is None
+    ):
+        raise ValidationError(
+            _("%(value)s is not an ISO 3166-1 alpha-2 country code (e.g. JP)."),
+            code="invalid_country",
+            params={"value": value},
+        )
