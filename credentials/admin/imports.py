@@ -1,0 +1,108 @@
+"""The results CSV import: upload, dry-run report, then confirm to apply."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from credentials.forms import ResultsImportForm
+from credentials.services.imports import COLUMN_LABELS, COLUMNS, REQUIRED_COLUMNS, import_results
+from frameworks.i18n import current_lang
+from issuers.permissions import Action
+
+from . import import_store
+from .common import visible_version
+
+
+def _japanese_headers(key: str) -> str:
+    return "、".join(alias for alias in COLUMNS[key] if not alias.isascii())
+
+
+def _run(request, version, data: bytes, filename: str, options: dict, *, dry_run: bool):
+    return import_results(
+        actor=request.user,
+        programme_version=version,
+        data=data,
+        filename=filename,
+        dry_run=dry_run,
+        strict=options["strict"],
+        propose_awards=options["propose_awards"],
+        request=request,
+    )
+
+
+def results_import_view(model_admin, request, version_id: int):
+    version = visible_version(request, version_id, Action.RECORD_ASSESSMENT)
+    report, token, form = None, None, ResultsImportForm()
+    if request.method == "POST" and request.POST.get("token"):
+        token = request.POST["token"]
+        stashed = import_store.load(request, token, version_id=version.pk)
+        if stashed is None:
+            model_admin.message_user(
+                request, _("The uploaded file has expired; upload it again."), messages.ERROR
+            )
+            return redirect(request.path)
+        data, entry = stashed
+        import_store.discard(request, token)
+        token = None
+        try:
+            report = _run(
+                request, version, data, entry["filename"], entry["options"], dry_run=False
+            )
+        except ValidationError as error:
+            model_admin.message_user(request, " ".join(error.messages), messages.ERROR)
+            return redirect(request.path)
+        if report.applied:
+            model_admin.message_user(
+                request,
+                _("%(count)s rows were imported.") % {"count": report.valid_rows},
+                messages.SUCCESS,
+            )
+    elif request.method == "POST":
+        form = ResultsImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            data = upload.read()
+            options = {
+                "strict": form.cleaned_data["strict"],
+                "propose_awards": form.cleaned_data["propose_awards"],
+            }
+            try:
+                report = _run(request, version, data, upload.name, options, dry_run=True)
+            except ValidationError as error:  # the file as a whole (CsvFileError) or the version
+                form.add_error("file", error.messages)
+            else:
+                blocked = not report.valid_rows or (options["strict"] and report.errors)
+                if not blocked:
+                    token = import_store.stash(
+                        request,
+                        version_id=version.pk,
+                        data=data,
+                        filename=upload.name,
+                        options=options,
+                    )
+    lang = current_lang()
+    return TemplateResponse(
+        request,
+        "admin/credentials/programme/results_import.html",
+        {
+            **model_admin.admin_site.each_context(request),
+            "opts": model_admin.model._meta,
+            "title": _("Import results: %(title)s (v%(number)s)")
+            % {"title": version.title_in(lang), "number": version.number},
+            "version": version,
+            "programme": version.programme,
+            "form": form,
+            "report": report,
+            "token": token,
+            "columns": [
+                (key, COLUMN_LABELS[key], _japanese_headers(key), key in REQUIRED_COLUMNS)
+                for key in COLUMN_LABELS
+            ],
+            "editor_url": reverse(
+                "admin:credentials_programme_change", args=[version.programme_id]
+            ),
+        },
+    )

@@ -1,0 +1,136 @@
+"""Awards: propose, approve or issue, revoke. Issued and revoked awards go to badges by name."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from credentials.models import Assessment, Award, Programme, ProgrammeVersion
+from issuers.permissions import Action
+from issuers.services import record_audit, require_permission
+
+from .assessments import assessing_methods, check_enrolled
+from .common import require_any_permission
+from .dispatch import REVOKE_BADGES_TASK, dispatch_after_commit
+from .issuing import create_award_once, issue
+from .stacks import evaluate_stacks
+
+
+def check_awardable(version: ProgrammeVersion) -> None:
+    if not version.is_published:
+        raise ValidationError(_("Awards can only be made under a published version."))
+    if version.programme.status != Programme.Status.PUBLISHED:
+        raise ValidationError(_("This programme is not published, so it cannot award."))
+
+
+def _check_assessment(assessment: Assessment) -> None:
+    if not assessment.passed:
+        raise ValidationError(_("Only a passing assessment can lead to an award."))
+    if assessment.method not in assessing_methods(assessment.programme_version):
+        raise ValidationError(
+            _("Participation is not an assessment, so it cannot lead to a micro-credential.")
+        )
+
+
+def _after_issue(award: Award, *, actor, request) -> None:
+    # An issued award may complete a stack (bronze + silver + gold → platinum).
+    evaluate_stacks([award.learner], actor=actor, request=request)
+
+
+@transaction.atomic
+def propose_award(*, actor, assessment: Assessment, request=None) -> Award:
+    """A pending award resting on a passing assessment, for an issuing officer to approve."""
+    version = assessment.programme_version
+    issuer = version.programme.issuer
+    require_any_permission(actor, issuer, Action.RECORD_ASSESSMENT, Action.ISSUE_AWARD)
+    check_awardable(version)
+    check_enrolled(assessment.learner, version)
+    _check_assessment(assessment)
+    award, created = create_award_once(
+        learner=assessment.learner,
+        programme_version=version,
+        assessment=assessment,
+        proposed_by=actor,
+    )
+    if created:
+        record_audit(
+            actor=actor,
+            action="award.propose",
+            target=award,
+            issuer=issuer,
+            details={"assessment": assessment.pk},
+            request=request,
+        )
+    return award
+
+
+@transaction.atomic
+def approve_award(*, actor, award: Award, request=None) -> Award:
+    """Issue a pending award. Approving an issued award again changes nothing."""
+    issuer = award.programme_version.programme.issuer
+    require_permission(actor, issuer, Action.ISSUE_AWARD)
+    award = Award.objects.select_for_update().get(pk=award.pk)
+    if award.status == Award.Status.ISSUED:
+        return award
+    if award.status == Award.Status.REVOKED:
+        raise ValidationError(_("A revoked award cannot be issued."))
+    issue(award, actor=actor, request=request)
+    _after_issue(award, actor=actor, request=request)
+    return award
+
+
+@transaction.atomic
+def issue_award(*, actor, assessment: Assessment, request=None) -> Award:
+    """Issue the award a passing assessment earns. Idempotent: a second call returns it."""
+    version = assessment.programme_version
+    issuer = version.programme.issuer
+    require_permission(actor, issuer, Action.ISSUE_AWARD)
+    award = Award.objects.filter(learner=assessment.learner, programme_version=version).first()
+    if award is None:
+        check_awardable(version)
+        check_enrolled(assessment.learner, version)
+        _check_assessment(assessment)
+    award, _created = create_award_once(
+        learner=assessment.learner,
+        programme_version=version,
+        assessment=assessment,
+        proposed_by=actor,
+    )
+    if award.status == Award.Status.ISSUED:
+        return award
+    if award.status == Award.Status.REVOKED:
+        raise ValidationError(_("A revoked award cannot be issued."))
+    issue(award, actor=actor, request=request)
+    _after_issue(award, actor=actor, request=request)
+    return award
+
+
+@transaction.atomic
+def revoke_award(*, actor, award: Award, reason: str, request=None) -> Award:
+    """Revoke an award (or withdraw a pending one), with the reason shown to verifiers."""
+    issuer = award.programme_version.programme.issuer
+    require_permission(actor, issuer, Action.REVOKE_AWARD)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"revocation_reason": _("Give a reason for the revocation.")})
+    award = Award.objects.select_for_update().get(pk=award.pk)
+    if award.status == Award.Status.REVOKED:
+        return award
+    was_issued = award.status == Award.Status.ISSUED
+    award.status = Award.Status.REVOKED
+    award.revoked_at = timezone.now()
+    award.revoked_by = actor
+    award.revocation_reason = reason
+    award.full_clean()
+    award.save()
+    record_audit(
+        actor=actor,
+        action="award.revoke",
+        target=award,
+        issuer=issuer,
+        details={"reason": reason, "was_issued": was_issued},
+        request=request,
+    )
+    if was_issued:
+        dispatch_after_commit(REVOKE_BADGES_TASK, award.pk)
+    return award

@@ -1,0 +1,31 @@
+"""Hand issued and revoked awards to the badges app, which credentials must not import.
+
+Tasks are looked up by name after the transaction commits, so a worker never sees an award
+that a rollback later undoes, and credentials works before badges exists.
+"""
+
+import logging
+
+from django.db import transaction
+
+from config.celery_app import app
+
+logger = logging.getLogger(__name__)
+
+ISSUE_BADGES_TASK = "badges.issue_award_badges"
+REVOKE_BADGES_TASK = "badges.revoke_award_badges"
+
+
+def dispatch_task(name: str, award_pk: int) -> None:
+    """Queue the task registered as `name` for the award, if any app registered it."""
+    task = app.tasks.get(name)
+    if task is None:
+        logger.info("No task named %s is registered; award %s was not dispatched.", name, award_pk)
+        return
+    task.delay(award_pk)
+
+
+def dispatch_after_commit(name: str, award_pk: int) -> None:
+    # robust: the award is committed and stays the source of truth even if queueing fails;
+    # Django logs the failure and the badge can be issued again from the award.
+    transaction.on_commit(lambda: dispatch_task(name, award_pk), robust=True)

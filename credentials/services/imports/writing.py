@@ -1,0 +1,89 @@
+"""Writing the valid rows in bulk: learners, enrolments, assessments, proposed awards."""
+
+from credentials.models import Assessment, Award, Learner, LearnerEnrolment
+
+from ..assessments import assessing_methods
+from .rows import Known
+
+
+def write_rows(rows, known: Known, version, actor, propose_awards: bool, report) -> None:
+    assessing = set(assessing_methods(version))
+    issuer = version.programme.issuer
+    new_learners = [
+        Learner(email=row.email, name_ja=row.name_ja, name_en=row.name_en)
+        for row in rows
+        if row.email not in known.learners
+    ]
+    Learner.objects.bulk_create(new_learners, batch_size=2_000)
+    report.new_learners = len(new_learners)
+    learners = {**known.learners, **{learner.email: learner for learner in new_learners}}
+
+    # Names are only filled in where empty: the learner record is shared with other issuers.
+    named = []
+    for row in rows:
+        learner = known.learners.get(row.email)
+        if learner and (
+            (not learner.name_ja and row.name_ja) or (not learner.name_en and row.name_en)
+        ):
+            learner.name_ja = learner.name_ja or row.name_ja
+            learner.name_en = learner.name_en or row.name_en
+            named.append(learner)
+    Learner.objects.bulk_update(named, ["name_ja", "name_en", "updated_at"], batch_size=2_000)
+
+    new_enrolments, numbered = [], []
+    for row in rows:
+        learner = learners[row.email]
+        enrolment = known.enrolments.get(learner.pk)
+        if enrolment is None:
+            new_enrolments.append(
+                LearnerEnrolment(learner=learner, issuer=issuer, student_number=row.student_number)
+            )
+        elif row.student_number and not enrolment.student_number:
+            enrolment.student_number = row.student_number
+            numbered.append(enrolment)
+    LearnerEnrolment.objects.bulk_create(new_enrolments, batch_size=2_000)
+    LearnerEnrolment.objects.bulk_update(numbered, ["student_number"], batch_size=2_000)
+    report.new_enrolments = len(new_enrolments)
+
+    assessments = [
+        Assessment(
+            learner=learners[row.email],
+            programme_version=version,
+            result=row.result,
+            score=row.score,
+            grade=row.grade,
+            method=row.method,
+            assessor=actor,
+            assessed_on=row.assessed_on,
+            evidence_url=row.evidence_url,
+            evidence_narrative=row.evidence,
+        )
+        for row in rows
+    ]
+    Assessment.objects.bulk_create(
+        assessments,
+        batch_size=2_000,
+        update_conflicts=True,
+        unique_fields=["learner", "programme_version", "assessed_on"],
+        update_fields=[
+            "result", "score", "grade", "method", "assessor", "evidence_url",
+            "evidence_narrative", "updated_at",
+        ],
+    )  # fmt: skip
+
+    if propose_awards:
+        awards = [
+            Award(
+                learner=assessment.learner,
+                programme_version=version,
+                assessment=assessment,
+                proposed_by=actor,
+            )
+            for assessment in assessments
+            if assessment.result == Assessment.Result.PASS
+            and assessment.method in assessing
+            and assessment.learner.pk not in known.awarded
+        ]
+        # ignore_conflicts: a learner who already has an award under this version keeps it.
+        Award.objects.bulk_create(awards, batch_size=2_000, ignore_conflicts=True)
+        report.proposed_awards = len(awards)

@@ -1,0 +1,56 @@
+"""The two steps every way of awarding shares: create the award once, and issue it."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from credentials.models import Award
+from issuers.services import record_audit
+
+from .common import add_months
+from .dispatch import ISSUE_BADGES_TASK, dispatch_after_commit
+
+
+def create_award_once(**fields) -> tuple[Award, bool]:
+    """The learner's award under the version, locked; created from `fields` if there is none.
+
+    The unique constraint settles a race between two requests: the loser reads the winner's.
+    """
+    key = {"learner": fields["learner"], "programme_version": fields["programme_version"]}
+    award = Award.objects.select_for_update().filter(**key).first()
+    if award is not None:
+        return award, False
+    award = Award(**{name: value for name, value in fields.items() if name != "components"})
+    award.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            award.save()
+    except IntegrityError:
+        return Award.objects.select_for_update().get(**key), False
+    if fields.get("components"):
+        award.component_awards.set(fields["components"])
+    return award, True
+
+
+def issue(award: Award, *, actor, request=None, automatic: bool = False) -> Award:
+    """Mark a locked pending award issued, audit it, and hand it to badges after commit.
+
+    `automatic`: issued by a stack rule, not approved by a person (the actor only triggered it).
+    """
+    now = timezone.now()
+    months = award.programme_version.validity_months
+    award.status = Award.Status.ISSUED
+    award.issued_at = now
+    award.expires_at = add_months(now, months) if months else None
+    award.approved_by = None if automatic or not getattr(actor, "pk", None) else actor
+    award.full_clean()
+    award.save()
+    record_audit(
+        actor=actor,
+        action="award.issue",
+        target=award,
+        issuer=award.programme_version.programme.issuer,
+        details={"public_id": str(award.public_id), "automatic": automatic},
+        request=request,
+    )
+    dispatch_after_commit(ISSUE_BADGES_TASK, award.pk)
+    return award

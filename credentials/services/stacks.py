@@ -1,0 +1,106 @@
+"""Stacks: learners who hold the awards a programme requires earn that programme too."""
+
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import Prefetch
+
+from credentials.models import Award, Programme, ProgrammeVersion, StackRequirement
+from credentials.selectors import valid_awards
+from issuers.permissions import Action
+from issuers.selectors import issuers_for_user
+from issuers.services import record_audit
+
+from .issuing import create_award_once, issue
+
+
+def _requirements(actor) -> list[StackRequirement]:
+    requirements = (
+        StackRequirement.objects.filter(target__status=Programme.Status.PUBLISHED)
+        .prefetch_related(
+            "required",
+            Prefetch("target__versions", queryset=ProgrammeVersion.objects.order_by()),
+        )
+        .select_related("target__issuer")
+    )
+    if actor is not None:
+        requirements = requirements.filter(
+            target__issuer__in=issuers_for_user(actor, Action.ISSUE_AWARD)
+        )
+    return list(requirements)
+
+
+def _holdings(learner_ids) -> dict[int, dict[int, Award]]:
+    """Each learner's valid awards, by programme (any version of it counts)."""
+    held: dict[int, dict[int, Award]] = defaultdict(dict)
+    for award in (
+        valid_awards().filter(learner_id__in=learner_ids).select_related("programme_version")
+    ):
+        held[award.learner_id][award.programme_version.programme_id] = award
+    return held
+
+
+def _already_awarded(learner_ids, requirements) -> set[tuple[int, int]]:
+    """(learner, programme) pairs that already have a live (pending or issued) award."""
+    return set(
+        Award.objects.filter(
+            learner_id__in=learner_ids,
+            programme_version__programme_id__in=[r.target_id for r in requirements],
+        )
+        .exclude(status=Award.Status.REVOKED)
+        .values_list("learner_id", "programme_version__programme_id")
+    )
+
+
+@transaction.atomic
+def evaluate_stacks(learners, *, actor=None, request=None) -> list[Award]:
+    """Propose the stacked awards `learners` have earned, or issue them if the stacked
+    programme's version says auto_issue_stack. Returns the awards it created.
+
+    With an actor, only stacks at issuers where the actor may issue are evaluated; without
+    one it runs as the system (a batch job). Issued stacked awards can complete further
+    stacks, so it repeats until nothing changes.
+    """
+    learners = {learner.pk: learner for learner in learners}
+    requirements = _requirements(actor)
+    if not learners or not requirements:
+        return []
+    created_awards = []
+    for _round in range(len(requirements) + 1):
+        issued_any = False
+        held = _holdings(learners)
+        awarded = _already_awarded(learners, requirements)
+        for requirement in requirements:
+            version = requirement.target.published_version
+            required_ids = [programme.pk for programme in requirement.required.all()]
+            needed = requirement.min_count or len(required_ids)
+            for learner_id, learner in learners.items():
+                if version is None or (learner_id, requirement.target_id) in awarded:
+                    continue
+                components = [held[learner_id][p] for p in required_ids if p in held[learner_id]]
+                if len(components) < needed:
+                    continue
+                award, created = create_award_once(
+                    learner=learner,
+                    programme_version=version,
+                    stack_requirement=requirement,
+                    components=components,
+                )
+                awarded.add((learner_id, requirement.target_id))
+                if not created:
+                    continue
+                created_awards.append(award)
+                record_audit(
+                    actor=actor,
+                    action="award.propose",
+                    target=award,
+                    issuer=requirement.target.issuer,
+                    details={"stack": True, "components": [c.pk for c in components]},
+                    request=request,
+                )
+                if version.auto_issue_stack:
+                    issue(award, actor=actor, request=request, automatic=True)
+                    issued_any = True
+        if not issued_any:
+            break
+    return created_awards
