@@ -23,6 +23,8 @@ install: $(UV)
 install-test: $(UV)
 	$(UV) sync --frozen --python $(PYTHON)
 	bash scripts/install-system-deps.sh
+	bash scripts/install-interop-node.sh
+	bash scripts/install-interop-python.sh
 
 # The portal with demo data on embedded defaults: SQLite, Celery tasks in-process.
 demo: install
@@ -46,8 +48,13 @@ lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Each app keeps its own catalogue (<app>/locale); the root one (locale/) holds config/ and
+# templates/. English is the source language, so only Japanese catalogues are kept.
+APPS := frameworks issuers credentials badges
 messages:
-	$(MANAGE) makemessages -l ja -l en --ignore=.venv --ignore=.tools --ignore=node_modules
+	for app in $(APPS); do (cd $$app && mkdir -p locale && ../$(PY) ../manage.py makemessages -l ja); done
+	$(MANAGE) makemessages -l ja --no-obsolete --ignore=.venv --ignore=.tools --ignore=interop \
+		--ignore=.interop --ignore=node_modules $(foreach app,$(APPS),--ignore=$(app))
 	$(MANAGE) compilemessages --ignore=.venv --ignore=.tools
 
 clean:

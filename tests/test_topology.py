@@ -71,7 +71,7 @@ def test_the_compose_web_command_serves_health_checks_with_production_settings(r
                 response = requests.get(
                     f"http://127.0.0.1:{port}/healthz",
                     headers={"Host": "portal.example.ac.jp", "X-Forwarded-Proto": "https"},
-                    timeout=2,
+                    timeout=10,
                 )
                 break
             except requests.ConnectionError:
@@ -83,7 +83,7 @@ def test_the_compose_web_command_serves_health_checks_with_production_settings(r
             f"http://127.0.0.1:{port}/healthz",
             headers={"Host": "portal.example.ac.jp"},
             allow_redirects=False,
-            timeout=2,
+            timeout=10,
         )
         assert plain_http.status_code == 301  # production redirects to HTTPS
     finally:
