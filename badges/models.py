@@ -1,0 +1,85 @@
+"""The envelope: what the portal signed and baked for an award, and the status lists that
+revoke it. The educational record (credentials.Award) stays the source of truth; these rows
+are derived from it and can be rebuilt."""
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+STATUS_LIST_MIN_SIZE = 131_072  # Bitstring Status List v1.0: at least 16 KB, for herd privacy
+
+
+def baked_image_path(instance, filename):
+    return f"badges/{instance.award.public_id}/{filename}"
+
+
+class StatusList(models.Model):
+    """One issuer's Bitstring Status List; the signed credential is re-made only when a bit
+    changes (`signed_version` behind `version`), never per request."""
+
+    class Purpose(models.TextChoices):
+        REVOCATION = "revocation", _("Revocation")
+        SUSPENSION = "suspension", _("Suspension")
+
+    issuer = models.ForeignKey(
+        "issuers.Issuer", on_delete=models.PROTECT, related_name="status_lists"
+    )
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    purpose = models.CharField(max_length=16, choices=Purpose.choices, default=Purpose.REVOCATION)
+    size = models.PositiveIntegerField(default=STATUS_LIST_MIN_SIZE)
+    bits = models.BinaryField(editable=False)  # size / 8 bytes, index 0 = left-most bit
+    version = models.PositiveIntegerField(default=1)
+    signed_version = models.PositiveIntegerField(default=0)
+    credential = models.JSONField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("status list")
+        verbose_name_plural = _("status lists")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(size__gte=STATUS_LIST_MIN_SIZE), name="status_list_min_size"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.issuer.slug} {self.purpose} {self.public_id}"
+
+
+class BadgeRecord(models.Model):
+    """The signed and baked badges of one award, OB 2.0 and OB 3.0."""
+
+    award = models.OneToOneField(
+        "credentials.Award", on_delete=models.PROTECT, related_name="badge_record"
+    )
+    status_list = models.ForeignKey(StatusList, on_delete=models.PROTECT, related_name="entries")
+    status_index = models.PositiveIntegerField()
+    ob2_assertion = models.JSONField(default=dict, editable=False)
+    ob2_jws = models.TextField(blank=True, editable=False)
+    ob3_credential = models.JSONField(default=dict, editable=False)
+    ob2_signing_key = models.ForeignKey(
+        "issuers.SigningKey", on_delete=models.PROTECT, related_name="+", null=True
+    )
+    ob3_signing_key = models.ForeignKey(
+        "issuers.SigningKey", on_delete=models.PROTECT, related_name="+", null=True
+    )
+    ob2_png = models.FileField(upload_to=baked_image_path, blank=True)
+    ob2_svg = models.FileField(upload_to=baked_image_path, blank=True)
+    ob3_png = models.FileField(upload_to=baked_image_path, blank=True)
+    ob3_svg = models.FileField(upload_to=baked_image_path, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("badge record")
+        verbose_name_plural = _("badge records")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status_list", "status_index"], name="one_award_per_status_index"
+            )
+        ]
+
+    def __str__(self):
+        return f"badges of award {self.award_id}"
