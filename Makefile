@@ -30,7 +30,7 @@ install-test: $(UV)
 demo: install
 	$(MANAGE) compilemessages --ignore=.venv --ignore=.tools -v 0
 	$(MANAGE) migrate --noinput -v 0
-	$(MANAGE) load_demo
+	$(MANAGE) load_demo --base-url http://$(HOST):$(PORT)
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 # The whole suite on PostgreSQL and Redis at their local addresses, a real Celery worker
