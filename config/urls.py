@@ -1,9 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import views
+
+admin.site.site_header = _("MC Portal staff")
+admin.site.site_title = _("MC Portal staff")
+admin.site.index_title = _("Micro-credential administration")
 
 # Language comes from the switcher's cookie, then Accept-Language, then Japanese (the default);
 # URLs carry no language prefix so that badge and credential URLs stay stable.
