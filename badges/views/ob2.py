@@ -1,0 +1,127 @@
+"""Open Badges 2.0 public endpoints: JSON-LD for verifiers, a plain page for people.
+
+Thin views: documents come from badges.ob2, rows from badges.selectors. Every URL here is
+inside badges already issued, so their shapes never change (badges/urls_ob2.py).
+"""
+
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from badges import ob2, ob2_extension
+from badges.models import BadgeRecord
+from badges.narrative import criteria_narrative
+from badges.selectors import issuer_by_slug, published_version, record_for_public_id
+from credentials.badge_design import version_badge_image
+from credentials.models import Award, ProgrammeVersion
+from issuers.models import Issuer
+from issuers.selectors import published_key
+
+JSON_LD = "application/ld+json"
+# Offered in this order: a client without a preference (validators, curl) gets JSON-LD.
+OFFERED = (JSON_LD, "application/json", "text/html")
+
+
+def _wants_html(request) -> bool:
+    return request.get_preferred_type(OFFERED) == "text/html"
+
+
+def _json(document: dict, *, status: int = 200, content_type: str = JSON_LD, cors=False):
+    response = JsonResponse(
+        document,
+        status=status,
+        content_type=content_type,
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
+    )
+    if cors:
+        # Extension contexts and schemas are fetched by validators running in browsers too.
+        response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _negotiated(request, document: dict, template: str, context: dict):
+    if _wants_html(request):
+        response = render(request, template, {"document": document, **context})
+    else:
+        response = _json(document)
+    response["Vary"] = "Accept"
+    return response
+
+
+def _issuer_or_404(slug: str) -> Issuer:
+    try:
+        return issuer_by_slug(slug)
+    except Issuer.DoesNotExist:
+        raise Http404 from None
+
+
+def _version_or_404(issuer_slug: str, programme_slug: str, number: int) -> ProgrammeVersion:
+    try:
+        return published_version(issuer_slug, programme_slug, number)
+    except ProgrammeVersion.DoesNotExist:
+        raise Http404 from None
+
+
+@require_safe
+def issuer(request, slug: str):
+    issuer = _issuer_or_404(slug)
+    document = ob2.issuer_profile(issuer)
+    return _negotiated(request, document, "badges/ob2_issuer.html", {"issuer": issuer})
+
+
+@require_safe
+def key(request, key_id: str):
+    signing_key = published_key(key_id)
+    if signing_key is None or signing_key.algorithm != signing_key.Algorithm.RSA2048:
+        raise Http404
+    return _json(ob2.cryptographic_key(signing_key))
+
+
+@require_safe
+def revocations(request, slug: str):
+    return _json(ob2.revocation_list(_issuer_or_404(slug)))
+
+
+@require_safe
+def badgeclass(request, issuer_slug: str, programme_slug: str, number: int):
+    version = _version_or_404(issuer_slug, programme_slug, number)
+    document = ob2.badge_class(version)
+    context = {"version": version, "narrative": criteria_narrative(version)}
+    return _negotiated(request, document, "badges/ob2_badgeclass.html", context)
+
+
+@require_safe
+def badgeclass_image(request, issuer_slug: str, programme_slug: str, number: int):
+    data, content_type = version_badge_image(_version_or_404(issuer_slug, programme_slug, number))
+    return HttpResponse(data, content_type=content_type)
+
+
+@require_safe
+def assertion(request, public_id):
+    try:
+        record = record_for_public_id(public_id)
+    except BadgeRecord.DoesNotExist:
+        raise Http404 from None
+    award = record.award
+    if award.status == Award.Status.REVOKED:
+        # OB 2.0 hosted verification: a revoked assertion answers 410 with only these keys.
+        return _json(ob2.revoked_assertion(award), status=410)
+    if award.status != Award.Status.ISSUED or not record.ob2_assertion:
+        raise Http404
+    context = {"award": award, "version": award.programme_version}
+    return _negotiated(request, record.ob2_assertion, "badges/ob2_assertion.html", context)
+
+
+@require_safe
+def extension_context(request):
+    return _json(ob2_extension.context_document(), cors=True)
+
+
+@require_safe
+def extension_schema(request):
+    return _json(ob2_extension.descriptors_schema(), content_type="application/json", cors=True)
+
+
+@require_safe
+def extension_issuer_schema(request):
+    return _json(ob2_extension.issuer_schema(), content_type="application/json", cors=True)
