@@ -1,0 +1,156 @@
+"""The issuing pipeline: an issued award becomes signed and baked OB 2.0 and OB 3.0 badges; a
+revoked one gets its status bit set. Both are idempotent and safe to retry (Celery acks late):
+whatever a previous run stored is kept, only what is missing is made.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from badges import baking, dataintegrity, extension, images, ob2, ob3, status
+from badges.models import BadgeRecord
+from credentials.models import Award
+from issuers.keys import load_private_key
+from issuers.services import ensure_signing_keys, record_audit
+
+logger = logging.getLogger(__name__)
+
+IMAGE_FIELDS = ("ob2_png", "ob2_svg", "ob3_png", "ob3_svg")
+
+
+def _award(award_pk: int, *, lock: bool = False) -> Award:
+    awards = Award.objects.select_related(
+        "learner", "assessment", "programme_version__programme__issuer"
+    )
+    if lock:
+        awards = awards.select_for_update(of=("self",))
+    return awards.get(pk=award_pk)
+
+
+@transaction.atomic
+def _record_with_index(award_pk: int) -> BadgeRecord | None:
+    """The award's record, created with a fresh status index the first time (committed on its
+    own so the issuer's allocation lock is held only briefly)."""
+    award = _award(award_pk, lock=True)
+    record = BadgeRecord.objects.filter(award=award).first()
+    if record is not None or award.status != Award.Status.ISSUED:
+        return record
+    status_list, index = status.allocate_status_index(award.programme_version.programme.issuer)
+    return BadgeRecord.objects.create(award=award, status_list=status_list, status_index=index)
+
+
+def is_complete(record: BadgeRecord) -> bool:
+    return bool(
+        record.ob3_credential
+        and record.ob2_jws
+        and all(getattr(record, field) for field in IMAGE_FIELDS)
+    )
+
+
+def _sign_ob3(record: BadgeRecord, key) -> None:
+    record.ob3_credential = dataintegrity.sign_eddsa_rdfc_2022(
+        ob3.credential_for(record),
+        private_key=load_private_key(key),
+        verification_method=ob3.verification_method_id(key),
+        document_loader=extension.document_loader(),
+    )
+    record.ob3_signing_key = key
+
+
+def _sign_ob2(record: BadgeRecord, key) -> None:
+    # badges.ob2 signs with the issuer's active RSA key, the one recorded here.
+    record.ob2_assertion, record.ob2_jws = ob2.signed_assertion_for(record)
+    record.ob2_signing_key = key
+
+
+def _bake(record: BadgeRecord, made: list[str]) -> None:
+    png, svg = images.badge_images(record.award.programme_version)
+    credential_json = json.dumps(record.ob3_credential, ensure_ascii=False)
+    baked = {
+        "ob2_png": lambda: baking.bake_png(png, keyword="openbadges", text=record.ob2_jws),
+        "ob2_svg": lambda: baking.bake_svg(svg, version="2.0", verify=record.ob2_jws),
+        "ob3_png": lambda: baking.bake_png(
+            png, keyword="openbadgecredential", text=credential_json
+        ),
+        "ob3_svg": lambda: baking.bake_svg(svg, version="3.0", credential_json=credential_json),
+    }
+    for field, make in baked.items():
+        if getattr(record, field):
+            continue
+        getattr(record, field).save(field.replace("_", "."), ContentFile(make()), save=False)
+        made.append(field)
+
+
+def issue_badges_for_award(award_pk: int) -> BadgeRecord | None:
+    """Sign and bake the badges of an issued award; returns its record (None if the award is
+    not issued and has none). Running it again returns the same record and makes nothing."""
+    record = _record_with_index(award_pk)
+    if record is None or is_complete(record):
+        return record
+    with transaction.atomic():
+        record = BadgeRecord.objects.select_for_update().get(pk=record.pk)
+        if is_complete(record):
+            return record
+        award = _award(award_pk)
+        record.award = award
+        issuer = award.programme_version.programme.issuer
+        keys = ensure_signing_keys(issuer)
+        made: list[str] = []
+        if not record.ob3_credential:
+            _sign_ob3(record, keys["ed25519"])
+            made.append("ob3_credential")
+        if not record.ob2_jws:
+            _sign_ob2(record, keys["rsa2048"])
+            made.append("ob2_jws")
+        _bake(record, made)
+        record.save()
+        # The list must be signed before a verifier follows a credential to it.
+        status.signed_status_list_credential(record.status_list)
+        record_audit(
+            actor=None,
+            action="badge.issue",
+            target=record,
+            issuer=issuer,
+            details={
+                "award": str(award.public_id),
+                "made": made,
+                "status_list": str(record.status_list.public_id),
+                "status_index": record.status_index,
+                "ob3_key": record.ob3_signing_key.key_id,
+                "ob2_key": record.ob2_signing_key.key_id if record.ob2_signing_key else None,
+            },
+        )
+    return record
+
+
+def revoke_badges_for_award(award_pk: int) -> BadgeRecord | None:
+    """Set the award's revocation bit and re-sign its status list. Idempotent; None if no
+    badge was ever made for the award."""
+    with transaction.atomic():
+        award = _award(award_pk, lock=True)
+        record = BadgeRecord.objects.select_related("status_list").filter(award=award).first()
+        if record is None:
+            return None
+        if award.status != Award.Status.REVOKED:
+            logger.warning("Award %s is not revoked; its status bit is left alone.", award_pk)
+            return record
+        changed = status.set_status(record.status_list, record.status_index, True)
+        status.signed_status_list_credential(record.status_list)
+        if changed:
+            record_audit(
+                actor=None,
+                action="badge.revoke",
+                target=record,
+                issuer=record.status_list.issuer,
+                details={
+                    "award": str(award.public_id),
+                    "status_list": str(record.status_list.public_id),
+                    "status_index": record.status_index,
+                    "status_list_version": record.status_list.version,
+                },
+            )
+    return record

@@ -1,0 +1,119 @@
+"""Public Open Badges 3.0 endpoints. Thin: reads come from badges.selectors, the documents
+from badges.ob3 / badges.extension / badges.status. Everything here is public by design
+(verifiers are anonymous) and readable cross-origin."""
+
+from __future__ import annotations
+
+import json
+
+from django.http import FileResponse, Http404, HttpResponse
+from django.views.decorators.http import require_safe
+
+from badges import extension, ob3, selectors, status
+from badges.images import badge_images
+from badges.models import BadgeRecord, StatusList
+from credentials.models import ProgrammeVersion
+from issuers.models import Issuer
+
+VARIANTS = {
+    "ob2.png": ("ob2_png", "image/png"),
+    "ob2.svg": ("ob2_svg", "image/svg+xml"),
+    "ob3.png": ("ob3_png", "image/png"),
+    "ob3.svg": ("ob3_svg", "image/svg+xml"),
+}
+
+
+def _json(document: dict, content_type: str, *, max_age: int = 300) -> HttpResponse:
+    body = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+    response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = f"public, max-age={max_age}"
+    return response
+
+
+@require_safe
+def did_document(request, slug: str):
+    try:
+        issuer = selectors.issuer_by_slug(slug)
+    except Issuer.DoesNotExist as error:
+        raise Http404 from error
+    return _json(ob3.did_document(issuer), "application/did+ld+json")
+
+
+@require_safe
+def credential(request, public_id):
+    """The signed credential; still served after revocation (its status entry says so)."""
+    try:
+        record = selectors.record_for_public_id(public_id)
+    except BadgeRecord.DoesNotExist as error:
+        raise Http404 from error
+    if not record.ob3_credential:
+        raise Http404
+    return _json(record.ob3_credential, ob3.CREDENTIAL_MEDIA_TYPE)
+
+
+def _version(issuer_slug: str, programme_slug: str, number: int) -> ProgrammeVersion:
+    try:
+        return selectors.published_version(issuer_slug, programme_slug, number)
+    except ProgrammeVersion.DoesNotExist as error:
+        raise Http404 from error
+
+
+@require_safe
+def achievement(request, issuer_slug: str, programme_slug: str, number: int):
+    version = _version(issuer_slug, programme_slug, number)
+    return _json(ob3.achievement_document(version), "application/ld+json")
+
+
+@require_safe
+def achievement_image(request, issuer_slug: str, programme_slug: str, number: int):
+    version = _version(issuer_slug, programme_slug, number)
+    png, _svg = badge_images(version)
+    response = HttpResponse(png, content_type="image/png")
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_safe
+def status_list(request, public_id):
+    try:
+        found = selectors.status_list_for_public_id(public_id)
+    except StatusList.DoesNotExist as error:
+        raise Http404 from error
+    document = found.credential
+    if not document or found.signed_version < found.version:
+        # Normally signed by the pipeline; this covers a list whose signing was interrupted.
+        document = status.signed_status_list_credential(found)
+    return _json(document, ob3.CREDENTIAL_MEDIA_TYPE, max_age=60)
+
+
+@require_safe
+def mc_context(request):
+    return _json(extension.mc_context(), extension.CONTEXT_MEDIA_TYPE, max_age=86400)
+
+
+@require_safe
+def mc_schema(request):
+    return _json(extension.mc_schema(), extension.SCHEMA_MEDIA_TYPE, max_age=86400)
+
+
+@require_safe
+def baked_image(request, public_id, variant: str):
+    if variant not in VARIANTS:
+        raise Http404
+    field, content_type = VARIANTS[variant]
+    try:
+        record = selectors.record_for_public_id(public_id)
+    except BadgeRecord.DoesNotExist as error:
+        raise Http404 from error
+    file = getattr(record, field)
+    if not file:
+        raise Http404
+    version = record.award.programme_version
+    programme = version.programme
+    filename = f"{programme.issuer.slug}-{programme.slug}-v{version.number}-{variant}"
+    response = FileResponse(
+        file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
