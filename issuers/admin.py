@@ -13,7 +13,16 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import AuditEvent, ExternalQualityAssurance, Issuer, Membership, Role, SigningKey
+from .api_clients import SCOPES, create_api_client, deactivate_api_client
+from .models import (
+    ApiClient,
+    AuditEvent,
+    ExternalQualityAssurance,
+    Issuer,
+    Membership,
+    Role,
+    SigningKey,
+)
 from .permissions import Action
 from .selectors import audit_events_for_user, issuers_for_user, user_can
 
@@ -373,3 +382,88 @@ class AuditEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ApiClientForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        label=_("scopes"),
+        choices=[(scope, scope) for scope in SCOPES],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = ApiClient
+        fields = ["issuer", "name", "scopes"]
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    """Learning-management-system tokens. The token is shown once, in a message, on creation."""
+
+    form = ApiClientForm
+    list_display = ["name", "issuer", "prefix", "scopes", "is_active", "last_used_at"]
+    list_filter = ["is_active"]
+    readonly_fields = ["prefix", "user", "created_at", "last_used_at", "is_active"]
+    actions = ["deactivate"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(issuer__in=issuers_for_user(request.user, Action.MANAGE_STAFF))
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["issuer", "name", "scopes", *self.readonly_fields]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["issuer", "name", "scopes"]
+        return ["issuer", "name", "scopes", *self.readonly_fields]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "issuer":
+            kwargs["queryset"] = issuers_for_user(request.user, Action.MANAGE_STAFF)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_module_permission(self, request):
+        return may(request, None, Action.MANAGE_STAFF, any_issuer=True)
+
+    def has_view_permission(self, request, obj=None):
+        return may(request, obj and obj.issuer, Action.MANAGE_STAFF, any_issuer=obj is None)
+
+    has_add_permission = has_module_permission
+
+    def has_change_permission(self, request, obj=None):
+        return False  # clients are created and deactivated, never edited
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the audit trail names the client's service account
+
+    def has_deactivate_permission(self, request):
+        return self.has_module_permission(request)
+
+    def save_model(self, request, obj, form, change):
+        client, token = create_api_client(
+            actor=request.user,
+            issuer=form.cleaned_data["issuer"],
+            name=form.cleaned_data["name"],
+            scopes=form.cleaned_data["scopes"],
+            request=request,
+        )
+        obj.pk, obj._state.adding, obj._state.db = client.pk, False, client._state.db
+        messages.warning(
+            request,
+            format_html(
+                "{} <code>{}</code>",
+                _("Copy the token now; it is not stored and will not be shown again:"),
+                token,
+            ),
+        )
+
+    @admin.action(description=_("Deactivate the selected API clients"), permissions=["deactivate"])
+    def deactivate(self, request, queryset):
+        for client in queryset.filter(is_active=True):
+            deactivate_api_client(actor=request.user, client=client, request=request)

@@ -8,6 +8,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -289,3 +290,57 @@ def _b64url(data: bytes) -> str:
 
 def _b64url_uint(number: int) -> str:
     return _b64url(number.to_bytes((number.bit_length() + 7) // 8, "big"))
+
+
+class ApiClient(models.Model):
+    """A learning management system's access to one issuer through the REST API.
+
+    Only an HMAC of the bearer token is stored (issuers.api_clients); `prefix` finds the row.
+    The client acts through `user`, a service account with a Membership at the issuer, so the
+    permission checks and the audit trail of the services apply to API calls unchanged.
+    """
+
+    issuer = models.ForeignKey(
+        Issuer, on_delete=models.CASCADE, related_name="api_clients", verbose_name=_("issuer")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("token prefix"), max_length=16, unique=True, editable=False)
+    token_hash = models.CharField(max_length=64, editable=False)
+    scopes = models.JSONField(_("scopes"), default=list)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="api_client",
+        editable=False,
+        verbose_name=_("service account"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+        ordering = ["issuer", "name", "id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.issuer.slug}, {self.prefix})"
+
+
+class IdempotencyRecord(models.Model):
+    """The first successful response to a POST with an Idempotency-Key, replayed on retries."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)  # SHA-256 of method, path and body
+    status_code = models.PositiveSmallIntegerField()
+    body = models.JSONField(encoder=DjangoJSONEncoder, null=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "key"], name="idempotency_key_per_client")
+        ]
+
+    def __str__(self):
+        return f"{self.client_id}: {self.key}"

@@ -114,12 +114,29 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # API clients only (issuers.api_clients): a per-issuer bearer token with scopes.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["issuers.authentication.ApiClientAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "issuers.authentication.HasScopes",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["issuers.authentication.ApiClientRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_client": env("API_CLIENT_RATE", default="600/minute"),
+        "verify": env("API_VERIFY_RATE", default="30/minute"),
+    },
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "config.api.problem_exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "MC Portal API",
     "DESCRIPTION": "Japanese Micro-credential Framework credentials as Open Badges 2.0 and 3.0.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
 }
 
 EMAIL_BACKEND = env(

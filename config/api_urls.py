@@ -1,0 +1,21 @@
+"""/api/v1/: the REST API for learning management systems (fixed paths, see the API issue)."""
+
+from django.urls import path
+
+import config.api  # noqa: F401  (registers the OpenAPI bearer scheme extension)
+from badges.api import VerifyView
+from credentials.api import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("programs/", views.ProgramListView.as_view(), name="programs"),
+    path("programs/<int:id>/", views.ProgramDetailView.as_view(), name="program"),
+    path("programs/<int:id>/publish/", views.ProgramPublishView.as_view(), name="program-publish"),
+    path("learners/", views.LearnerUpsertView.as_view(), name="learners"),
+    path("assessments/", views.AssessmentCreateView.as_view(), name="assessments"),
+    path("awards/", views.AwardListView.as_view(), name="awards"),
+    path("awards/<uuid:id>/", views.AwardDetailView.as_view(), name="award"),
+    path("awards/<uuid:id>/revoke/", views.AwardRevokeView.as_view(), name="award-revoke"),
+    path("verify/", VerifyView.as_view(), name="verify"),
+]

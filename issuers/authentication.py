@@ -1,0 +1,80 @@
+"""DRF pieces for API clients: bearer authentication, scope permission, per-client throttle."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions, permissions, throttling
+from rest_framework.settings import api_settings
+
+from .api_clients import client_for_token, touch
+
+
+class ApiClientAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Bearer mcp_…`: request.user is the client's service account and
+    request.auth the ApiClient."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("Invalid Authorization header."))
+        try:
+            token = header[1].decode("ascii")
+        except UnicodeError as error:
+            raise exceptions.AuthenticationFailed(_("Invalid Authorization header.")) from error
+        client = client_for_token(token)
+        if client is None:
+            raise exceptions.AuthenticationFailed(_("Invalid or inactive API token."))
+        touch(client)
+        return client.user, client
+
+    def authenticate_header(self, request):
+        return f'{self.keyword} realm="api"'
+
+
+class HasScopes(permissions.BasePermission):
+    """The view's `required_scopes` ({HTTP method: scope or tuple of scopes}) must all be held."""
+
+    message = _("This API token lacks the scope this request needs.")
+
+    def has_permission(self, request, view):
+        client = getattr(request, "auth", None)
+        if client is None or not hasattr(client, "scopes"):
+            return False
+        needed = getattr(view, "required_scopes", {}).get(request.method, ())
+        needed = (needed,) if isinstance(needed, str) else tuple(needed)
+        missing = [scope for scope in needed if scope not in client.scopes]
+        if missing:
+            self.message = _("This API token lacks the scope: %(scopes)s.") % {
+                "scopes": ", ".join(missing)
+            }
+            return False
+        return True
+
+
+class _LiveRates:
+    # DRF binds THROTTLE_RATES at import; read the settings live so that they can be changed.
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+class ApiClientRateThrottle(_LiveRates, throttling.SimpleRateThrottle):
+    """Per token, not per IP: many clients may share one LMS host."""
+
+    scope = "api_client"
+
+    def get_cache_key(self, request, view):
+        client = getattr(request, "auth", None)
+        if client is None or not hasattr(client, "pk"):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": client.pk}
+
+
+class VerifyRateThrottle(_LiveRates, throttling.AnonRateThrottle):
+    """The public verifier fetches URLs for anyone: limit it per address."""
+
+    scope = "verify"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
