@@ -3,6 +3,7 @@ Chromium driven by Playwright. With CI=true a missing service fails the run; els
 that need it are skipped with the reason."""
 
 import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -45,14 +46,20 @@ def celery_worker(redis_url, django_db_setup, django_db_blocker):
     from config.celery_app import app
 
     database = settings.DATABASES["default"]
-    worker = CeleryWorker(broker_url=redis_url, database=database)
+    # A queue of this session's own, so that parallel test runs on one Redis never take
+    # each other's tasks.
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    worker = CeleryWorker(broker_url=redis_url, database=database, queues=queue)
+    previous_queue = app.conf.task_default_queue
     app.conf.task_always_eager = False
+    app.conf.task_default_queue = queue
     try:
         worker.start()
         yield worker
     finally:
         worker.stop()
         app.conf.task_always_eager = True
+        app.conf.task_default_queue = previous_queue
 
 
 @pytest.fixture(scope="session")
