@@ -64,12 +64,8 @@ def propose_award(*, actor, assessment: Assessment, request=None) -> Award:
     return award
 
 
-@transaction.atomic
-def approve_award(*, actor, award: Award, request=None) -> Award:
-    """Issue a pending award. Approving an issued award again changes nothing."""
-    issuer = award.programme_version.programme.issuer
-    require_permission(actor, issuer, Action.ISSUE_AWARD)
-    award = Award.objects.select_for_update().get(pk=award.pk)
+def _issue_once(award: Award, *, actor, request) -> Award:
+    """Issue a pending award; an issued one is returned as it is, a revoked one refused."""
     if award.status == Award.Status.ISSUED:
         return award
     if award.status == Award.Status.REVOKED:
@@ -77,6 +73,15 @@ def approve_award(*, actor, award: Award, request=None) -> Award:
     issue(award, actor=actor, request=request)
     _after_issue(award, actor=actor, request=request)
     return award
+
+
+@transaction.atomic
+def approve_award(*, actor, award: Award, request=None) -> Award:
+    """Issue a pending award. Approving an issued award again changes nothing."""
+    issuer = award.programme_version.programme.issuer
+    require_permission(actor, issuer, Action.ISSUE_AWARD)
+    award = Award.objects.select_for_update().get(pk=award.pk)
+    return _issue_once(award, actor=actor, request=request)
 
 
 @transaction.atomic
@@ -96,13 +101,7 @@ def issue_award(*, actor, assessment: Assessment, request=None) -> Award:
         assessment=assessment,
         proposed_by=actor,
     )
-    if award.status == Award.Status.ISSUED:
-        return award
-    if award.status == Award.Status.REVOKED:
-        raise ValidationError(_("A revoked award cannot be issued."))
-    issue(award, actor=actor, request=request)
-    _after_issue(award, actor=actor, request=request)
-    return award
+    return _issue_once(award, actor=actor, request=request)
 
 
 @transaction.atomic
