@@ -83,3 +83,56 @@ class BadgeRecord(models.Model):
 
     def __str__(self):
         return f"badges of award {self.award_id}"
+
+
+class Endorsement(models.Model):
+    """A third party's signed statement about one programme version (OB 3.0
+    EndorsementCredential, OB 2.0 Endorsement). Versions, not programmes, are endorsed: a new
+    version is a new curriculum the endorser has not reviewed. Written by badges.endorsements."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    endorser = models.ForeignKey(
+        "issuers.Issuer",
+        on_delete=models.PROTECT,
+        related_name="endorsements_given",
+        verbose_name=_("endorser"),
+    )
+    programme_version = models.ForeignKey(
+        "credentials.ProgrammeVersion",
+        on_delete=models.PROTECT,
+        related_name="endorsements",
+        verbose_name=_("programme version"),
+    )
+    comment_ja = models.TextField(_("comment (Japanese)"))
+    comment_en = models.TextField(_("comment (English)"), blank=True)
+    issued_at = models.DateTimeField(_("issued at"))
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    credential = models.JSONField(default=dict, editable=False)  # signed OB 3.0
+    ob2_endorsement = models.JSONField(default=dict, editable=False)  # hosted OB 2.0
+    signing_key = models.ForeignKey(
+        "issuers.SigningKey", on_delete=models.PROTECT, related_name="+", null=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("endorsement")
+        verbose_name_plural = _("endorsements")
+        ordering = ["-issued_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["endorser", "programme_version"],
+                condition=models.Q(status="active"),
+                name="one_active_endorsement_per_endorser_and_version",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.endorser} → {self.programme_version}"

@@ -30,6 +30,7 @@ from issuers.selectors import active_signing_key
 from . import ob2_extension
 from .jws import sign_assertion_jws
 from .narrative import bilingual, criteria_narrative
+from .selectors import active_endorsements
 
 OB2_CONTEXT = "https://w3id.org/openbadges/v2"
 JEQF = "JEQF"
@@ -167,7 +168,7 @@ def badge_class(version) -> dict:
     narrative = criteria_narrative(version)
     content = descriptors.get("content")
     description = bilingual(localised(content, "ja"), localised(content, "en"))
-    return {
+    document = {
         "@context": OB2_CONTEXT,
         "type": "BadgeClass",
         "id": ob2_url("ob2-badgeclass", **kwargs),
@@ -181,6 +182,13 @@ def badge_class(version) -> dict:
         "tags": _tags(version),
         ob2_extension.DESCRIPTORS_PROPERTY: ob2_extension.descriptors_extension(version),
     }
+    endorsements = [
+        ob2_url("ob2-endorsement", public_id=e.public_id) for e in active_endorsements(version)
+    ]
+    if endorsements:
+        # OB 2.0 BadgeClass.endorsement: the hosted Endorsements' URLs.
+        document["endorsement"] = endorsements
+    return document
 
 
 # --- Assertion ---------------------------------------------------------------------------------

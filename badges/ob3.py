@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from badges import extension
 from badges.narrative import bilingual, criteria_narrative
+from badges.selectors import active_endorsements
 from credentials.models import localised
 from frameworks.selectors import get_default_framework, jeqf_level, vocabulary_terms
 from frameworks.validation import validate_programme
@@ -355,6 +356,10 @@ def achievement_for(version, *, award=None) -> dict:
     related = _related(version)
     if related:
         achievement["related"] = related
+    # Signed once by each endorser; embedded as stored (badges.endorsements).
+    endorsements = [e.credential for e in active_endorsements(version) if e.credential]
+    if endorsements:
+        achievement["endorsement"] = endorsements
     descriptors["awarding_body"] = {
         "id": did_for(issuer),
         "name": _ltext(issuer.name_ja, issuer.name_en),

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from badges.models import BadgeRecord, StatusList
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from badges.models import BadgeRecord, Endorsement, StatusList
 from credentials.models import ProgrammeVersion
 from issuers.models import Issuer
+from issuers.permissions import Action
+from issuers.selectors import issuers_for_user
 
 
 def issuer_by_slug(slug: str) -> Issuer:
@@ -39,3 +44,27 @@ def status_of(record: BadgeRecord) -> bool:
 
     bits = StatusBits.from_bytes(bytes(record.status_list.bits))
     return bits.is_set(record.status_index)
+
+
+def active_endorsements(version) -> QuerySet[Endorsement]:
+    """Endorsements new badges of ``version`` embed: not withdrawn, not past their validity."""
+    return (
+        Endorsement.objects.filter(programme_version=version, status=Endorsement.Status.ACTIVE)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=timezone.now()))
+        .select_related("endorser")
+        .order_by("issued_at", "pk")
+    )
+
+
+def endorsement_for_public_id(public_id) -> Endorsement:
+    return Endorsement.objects.select_related(
+        "endorser", "programme_version__programme__issuer"
+    ).get(public_id=public_id)
+
+
+def endorsements_for_user(user) -> QuerySet[Endorsement]:
+    """What a staff member sees: endorsements their issuers gave or received."""
+    issuers = issuers_for_user(user, Action.VIEW)
+    return Endorsement.objects.filter(
+        Q(endorser__in=issuers) | Q(programme_version__programme__issuer__in=issuers)
+    ).select_related("endorser", "programme_version__programme__issuer")

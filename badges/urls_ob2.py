@@ -13,6 +13,7 @@ urlpatterns = [
     path(BADGECLASS, ob2.badgeclass, name="ob2-badgeclass"),
     path(f"{BADGECLASS}/image", ob2.badgeclass_image, name="ob2-badgeclass-image"),
     path("ob2/assertions/<uuid:public_id>", ob2.assertion, name="ob2-assertion"),
+    path("ob2/endorsements/<uuid:public_id>", ob2.endorsement, name="ob2-endorsement"),
     path("contexts/ob2-mc/v1.jsonld", ob2.extension_context, name="ob2-extension-context"),
     path("contexts/ob2-mc/v1.schema.json", ob2.extension_schema, name="ob2-extension-schema"),
     path(

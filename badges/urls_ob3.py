@@ -15,6 +15,7 @@ urlpatterns = [
         ob3.achievement_image,
         name="ob3-achievement-image",
     ),
+    path("ob3/endorsements/<uuid:public_id>", ob3.endorsement, name="ob3-endorsement"),
     path("status/<uuid:public_id>", ob3.status_list, name="status-list"),
     path("contexts/mc/v1.jsonld", ob3.mc_context, name="mc-context"),
     path("contexts/mc/v1.schema.json", ob3.mc_schema, name="mc-schema"),

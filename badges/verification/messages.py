@@ -155,6 +155,15 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "受領者をメールアドレスで照合できる情報がありません。",
         "The badge has no e-mail identity to compare with.",
     ),
+    # endorsements
+    "endorsement_ok": (
+        "推薦（エンドースメント）を確認しました: {endorsers}",
+        "Endorsements verified: {endorsers}",
+    ),
+    "endorsement_bad": (
+        "確認できない推薦（エンドースメント）があります: {endorsers}",
+        "Some endorsements could not be verified: {endorsers}",
+    ),
     # OB 3.0 status list
     "status_list_bad": (
         "失効リストのクレデンシャルが不正です: {detail}",

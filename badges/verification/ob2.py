@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from badges import jws
-from badges.verification import descriptors
+from badges.verification import descriptors, endorsements
 from badges.verification.common import (
     Stop,
     as_list,
@@ -95,6 +95,7 @@ def _common_checks(assertion, badge, issuer, result, fetcher, now, email, *, rev
     recipient = assertion.get("recipient")
     check_recipient(result, [recipient] if isinstance(recipient, dict) else [], email)
     descriptors.describe_ob2(assertion, badge, issuer, result)
+    endorsements.check_ob2(badge, issuer, result, fetcher=fetcher)
 
 
 def _check_revocation_list(assertion, issuer, result, fetcher) -> None:

@@ -26,7 +26,7 @@ from badges.dataintegrity import (
 )
 from badges.jsonld import LocalDocumentLoader
 from badges.status_list import StatusListError, decode_status_list
-from badges.verification import descriptors
+from badges.verification import descriptors, endorsements
 from badges.verification.common import (
     Stop,
     as_list,
@@ -170,6 +170,9 @@ def verify(
                 )
     check_recipient(result, identities, email)
     descriptors.describe_ob3(document, result)
+    endorsements.check_ob3(
+        document, result, resolver=DidResolver(fetcher, did_documents), loader=loader, now=now
+    )
 
 
 def _check_proof(document, result, resolver, loader, issuer_id, now) -> None:

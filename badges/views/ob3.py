@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 
 from badges import extension, ob3, selectors, status
 from badges.images import badge_images
-from badges.models import BadgeRecord, StatusList
+from badges.models import BadgeRecord, Endorsement, StatusList
 from credentials.models import ProgrammeVersion
 from issuers.models import Issuer
 
@@ -72,6 +72,19 @@ def achievement_image(request, issuer_slug: str, programme_slug: str, number: in
     response = HttpResponse(png, content_type="image/png")
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+@require_safe
+def endorsement(request, public_id):
+    """The signed EndorsementCredential; still served once withdrawn, like a revoked badge's
+    credential (badges issued before carry it; withdrawal only stops new embedding)."""
+    try:
+        found = selectors.endorsement_for_public_id(public_id)
+    except Endorsement.DoesNotExist as error:
+        raise Http404 from error
+    if not found.credential:
+        raise Http404
+    return _json(found.credential, ob3.CREDENTIAL_MEDIA_TYPE)
 
 
 @require_safe
