@@ -6,4 +6,5 @@ app_name = "badges"
 urlpatterns = [
     path("", include("badges.urls_ob2")),
     path("", include("badges.urls_ob3")),
+    path("", include("badges.urls_public")),
 ]

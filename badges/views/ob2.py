@@ -5,13 +5,18 @@ inside badges already issued, so their shapes never change (badges/urls_ob2.py).
 """
 
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from badges import ob2, ob2_extension
-from badges.models import BadgeRecord
+from badges.models import BadgeRecord, Endorsement
 from badges.narrative import criteria_narrative
-from badges.selectors import issuer_by_slug, published_version, record_for_public_id
+from badges.selectors import (
+    endorsement_for_public_id,
+    issuer_by_slug,
+    published_version,
+    record_for_public_id,
+)
 from credentials.badge_design import version_badge_image
 from credentials.models import Award, ProgrammeVersion
 from issuers.models import Issuer
@@ -103,6 +108,11 @@ def assertion(request, public_id):
     except BadgeRecord.DoesNotExist:
         raise Http404 from None
     award = record.award
+    if _wants_html(request) and award.status == Award.Status.ISSUED:
+        # People (browsers) get the credential page; verifiers keep getting JSON-LD below.
+        response = redirect("badges:credential-page", public_id=award.public_id)
+        response["Vary"] = "Accept"
+        return response
     if award.status == Award.Status.REVOKED:
         # OB 2.0 hosted verification: a revoked assertion answers 410 with only these keys.
         return _json(ob2.revoked_assertion(award), status=410)
@@ -110,6 +120,26 @@ def assertion(request, public_id):
         raise Http404
     context = {"award": award, "version": award.programme_version}
     return _negotiated(request, record.ob2_assertion, "badges/ob2_assertion.html", context)
+
+
+@require_safe
+def endorsement(request, public_id):
+    try:
+        found = endorsement_for_public_id(public_id)
+    except Endorsement.DoesNotExist:
+        raise Http404 from None
+    if found.status == Endorsement.Status.WITHDRAWN:
+        # Like a revoked hosted assertion: 410 Gone with only these keys.
+        document = {
+            "@context": ob2.OB2_CONTEXT,
+            "id": found.ob2_endorsement.get("id"),
+            "revoked": True,
+            "revocationReason": "推薦者により取り下げられました / Withdrawn by the endorser",
+        }
+        return _json(document, status=410)
+    if not found.ob2_endorsement:
+        raise Http404
+    return _json(found.ob2_endorsement)
 
 
 @require_safe

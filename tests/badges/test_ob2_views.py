@@ -69,7 +69,7 @@ def test_browser_gets_a_page(client, version, record):
         (_url("ob2-badgeclass", **_badgeclass_kwargs(version)), "学修成果"),
         (_url("ob2-assertion", public_id=record.award.public_id), version.title),
     ):
-        response = client.get(url, HTTP_ACCEPT=BROWSER)
+        response = client.get(url, HTTP_ACCEPT=BROWSER, follow=True)
         assert response.status_code == 200, url
         assert response["Content-Type"].startswith("text/html")
         assert text in response.content.decode()

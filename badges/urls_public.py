@@ -1,0 +1,15 @@
+"""Public pages for people (not inside badges, so free to evolve, unlike the OB URLs)."""
+
+from django.urls import path
+
+from badges.views import public
+
+urlpatterns = [
+    path("verify/", public.verify, name="verify"),
+    path("credentials/<uuid:public_id>/", public.credential_page, name="credential-page"),
+    path(
+        "credentials/<uuid:public_id>/ob2.json",
+        public.credential_ob2_json,
+        name="credential-ob2-json",
+    ),
+]

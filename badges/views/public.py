@@ -1,0 +1,313 @@
+"""Public pages for people: /verify/ (employers check a badge) and the credential page of an
+award (learners share it). Thin views: verification is badges.verification, rows come from
+badges.selectors, the descriptor table from frameworks.crosswalk."""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import quote, urlencode, urlsplit
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from badges import ob3
+from badges.forms import MAX_UPLOAD_MB, VerifyForm
+from badges.models import BadgeRecord
+from badges.selectors import record_for_public_id
+from badges.verification import SafeFetcher, verify_badge
+from credentials.models import Award
+from frameworks.crosswalk import crosswalk
+from frameworks.i18n import current_lang, pick
+from frameworks.selectors import jeqf_level
+from issuers.selectors import quality_assurance_descriptor
+
+# Plain words first: the banner is what an employer reads; the checks below say why.
+VERDICTS = {
+    "valid": (gettext_lazy("This badge is valid"), gettext_lazy("It was checked just now.")),
+    "invalid": (
+        gettext_lazy("This badge is not valid"),
+        gettext_lazy("It has been altered or its signature does not match its issuer."),
+    ),
+    "revoked": (
+        gettext_lazy("This badge has been revoked"),
+        gettext_lazy("The issuer has withdrawn it."),
+    ),
+    "expired": (
+        gettext_lazy("This badge has expired"),
+        gettext_lazy("Its period of validity has ended."),
+    ),
+    "recipient_mismatch": (
+        gettext_lazy("This badge was issued to someone else"),
+        gettext_lazy("It was not issued to the e-mail address given."),
+    ),
+    "error": (
+        gettext_lazy("This badge could not be verified"),
+        gettext_lazy("See the reason below."),
+    ),
+}
+CHECK_STATUS = {
+    # Contexts: "Passed"/"Failed" also name assessment results elsewhere in the portal.
+    "pass": pgettext_lazy("verification check", "Passed"),
+    "fail": pgettext_lazy("verification check", "Failed"),
+    "warn": pgettext_lazy("verification check", "Note"),
+    "skip": pgettext_lazy("verification check", "Not checked"),
+}
+_XML_DECLARATION = re.compile(r"^<\?xml[^>]*\?>\s*")
+
+
+def _absolute(path: str) -> str:
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
+def _fetcher() -> SafeFetcher:
+    # Loopback only where a deployment (or a test) asks for it: never in production.
+    return SafeFetcher(allow_loopback=getattr(settings, "VERIFY_ALLOW_LOOPBACK", False))
+
+
+def _localized(value, lang: str) -> str:
+    if isinstance(value, dict):
+        return pick(str(value.get("ja") or ""), str(value.get("en") or ""), lang)
+    return str(value or "")
+
+
+def _descriptor_context(descriptors: dict, lang: str, *, awarding_body=None) -> dict:
+    """The framework's descriptors as a readable table plus the level's JEQF meaning."""
+    if not isinstance(descriptors, dict) or not descriptors:
+        return {}
+    table = crosswalk(descriptors, "jp", lang=lang, awarding_body=awarding_body)
+    level = descriptors.get("level")
+    term = None
+    if isinstance(level, dict) and isinstance(level.get("jeqf"), int):
+        term = jeqf_level(level["jeqf"])
+    return {
+        "crosswalk": table,
+        "jeqf": {
+            "level": level["jeqf"],
+            "label": pick(term.label_ja, term.label_en, lang),
+            "meaning": pick(term.description_ja, term.description_en, lang),
+        }
+        if term
+        else None,
+    }
+
+
+def _quality_assurance_text(qa, lang: str) -> str:
+    # The QA statement has the descriptor's shape: the framework writes it out readably.
+    if not isinstance(qa, dict) or not qa:
+        return _localized(qa, lang) if isinstance(qa, (str, dict)) else ""
+    table = crosswalk({"quality_assurance": qa}, "jp", lang=lang)
+    return next((e.value for e in table.elements if e.key == "quality_assurance"), "")
+
+
+def _web_url(value):
+    """Only http(s) links from a verified document reach the page: a badge is untrusted input
+    and a javascript: or data: URL in an href would run in the employer's browser."""
+    if isinstance(value, str) and urlsplit(value).scheme in ("http", "https"):
+        return value
+    return None
+
+
+def _image_url(value):
+    if isinstance(value, str) and re.match(r"data:image/(png|svg\+xml)[;,]", value):
+        return value
+    return _web_url(value)
+
+
+def _parsed(value):
+    try:
+        return parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _result_context(result, lang: str) -> dict:
+    data = result.as_dict()
+    title, explanation = VERDICTS.get(result.verdict, VERDICTS["error"])
+    issuer = result.issuer or {}
+    achievement = result.achievement or {}
+    checks = [
+        {
+            "code": check.code,
+            "status": check.status,
+            "status_label": CHECK_STATUS.get(check.status, check.status),
+            "message": check.message_en if lang == "en" else check.message_ja,
+        }
+        for check in result.checks
+    ]
+    failed = [c for c in checks if c["status"] == "fail"]
+    return {
+        "verdict": result.verdict,
+        "verdict_title": title,
+        "verdict_explanation": failed[0]["message"]
+        if result.verdict == "error" and failed
+        else explanation,
+        "checks": checks,
+        "issuer": {
+            "name": _localized(issuer.get("name_localized"), lang) or issuer.get("name"),
+            "url": _web_url(issuer.get("url")),
+            "quality_assurance": _quality_assurance_text(issuer.get("quality_assurance"), lang),
+        },
+        "achievement": {
+            "name": _localized(achievement.get("name_localized"), lang) or achievement.get("name"),
+            "image": _image_url(achievement.get("image")),
+        },
+        "endorsements": [
+            *(issuer.get("endorsements") or []),
+            *(achievement.get("endorsements") or []),
+        ],
+        "valid_from": result.valid_from,
+        "valid_until": result.valid_until,
+        "valid_from_at": _parsed(result.valid_from),
+        "valid_until_at": _parsed(result.valid_until),
+        "raw_json": json.dumps(data, ensure_ascii=False, indent=2, default=str),
+        **_descriptor_context(result.descriptors, lang),
+    }
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def verify(request):
+    lang = current_lang()
+    context = {"max_upload_mb": MAX_UPLOAD_MB}
+    if request.method == "POST":
+        form = VerifyForm(request.POST, request.FILES)
+        if form.is_valid():
+            result = verify_badge(
+                form.badge_data(),
+                email=form.cleaned_data.get("email") or None,
+                fetcher=_fetcher(),
+            )
+            context["result"] = _result_context(result, lang)
+    else:
+        form = VerifyForm()
+    return render(request, "badges/verify.html", {"form": form, **context})
+
+
+# --- credential page -------------------------------------------------------------------------
+
+
+def _record_or_404(public_id) -> BadgeRecord:
+    try:
+        record = record_for_public_id(public_id)
+    except BadgeRecord.DoesNotExist:
+        raise Http404 from None
+    if record.award.status not in (Award.Status.ISSUED, Award.Status.REVOKED):
+        raise Http404
+    return record
+
+
+def _status(award: Award) -> str:
+    """Computed from the record (no network): the same verdict words as /verify/."""
+    if award.status == Award.Status.REVOKED:
+        return "revoked"
+    if award.expires_at and award.expires_at <= timezone.now():
+        return "expired"
+    return "valid"
+
+
+def _qr_svg(url: str) -> str:
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    svg = image.to_string(encoding="unicode")
+    return _XML_DECLARATION.sub("", svg)
+
+
+def _share_links(title: str, issuer_name: str, award: Award, page_url: str) -> dict:
+    issued = award.issued_at
+    linkedin = {
+        "startTask": "CERTIFICATION_NAME",
+        "name": title,
+        "organizationName": issuer_name,
+        "issueYear": issued.year,
+        "issueMonth": issued.month,
+        "certUrl": page_url,
+        "certId": str(award.public_id),
+    }
+    if award.expires_at:
+        linkedin["expirationYear"] = award.expires_at.year
+        linkedin["expirationMonth"] = award.expires_at.month
+    text = _("%(title)s — %(issuer)s") % {"title": title, "issuer": issuer_name}
+    return {
+        "linkedin_add": "https://www.linkedin.com/profile/add?"
+        + urlencode(linkedin, quote_via=quote),
+        "linkedin_share": "https://www.linkedin.com/sharing/share-offsite/?"
+        + urlencode({"url": page_url}, quote_via=quote),
+        "x": "https://twitter.com/intent/tweet?"
+        + urlencode({"text": text, "url": page_url}, quote_via=quote),
+        "email": "mailto:?"
+        + urlencode({"subject": text, "body": f"{text}\n{page_url}"}, quote_via=quote),
+    }
+
+
+@require_safe
+def credential_page(request, public_id):
+    record = _record_or_404(public_id)
+    award = record.award
+    version = award.programme_version
+    issuer = version.programme.issuer
+    lang = current_lang()
+    title = version.title_in(lang) or version.title
+    issuer_name = pick(issuer.name_ja, issuer.name_en, lang)
+    learner = award.learner
+    page_url = _absolute(reverse("badges:credential-page", kwargs={"public_id": award.public_id}))
+    status = _status(award)
+    downloads = [
+        (
+            image_format,
+            ob_version,
+            reverse(
+                "badges:baked-image",
+                kwargs={"public_id": award.public_id, "variant": f"ob{ob_version[0]}.{suffix}"},
+            ),
+        )
+        for ob_version in ("3.0", "2.0")
+        for image_format, suffix in (("PNG", "png"), ("SVG", "svg"))
+    ]
+    context = {
+        "award": award,
+        "version": version,
+        "issuer": issuer,
+        "issuer_name": issuer_name,
+        "issuer_qa": _quality_assurance_text(quality_assurance_descriptor(issuer), lang),
+        "learner_name": pick(learner.name_ja, learner.name_en, lang),
+        "title": title,
+        "description": _localized(version.descriptors.get("content"), lang),
+        "status": status,
+        "status_title": VERDICTS[status][0],
+        "page_url": page_url,
+        "image_url": ob3.achievement_image_url(version),
+        "downloads": downloads,
+        "ob3_url": reverse("badges:ob3-credential", kwargs={"public_id": award.public_id}),
+        "ob2_url": reverse("badges:credential-ob2-json", kwargs={"public_id": award.public_id}),
+        "qr_svg": _qr_svg(page_url),
+        "share": _share_links(title, issuer_name, award, page_url),
+        **_descriptor_context(version.descriptors, lang, awarding_body=issuer),
+    }
+    response = render(request, "badges/credential.html", context)
+    response["Vary"] = "Accept-Language, Cookie"
+    return response
+
+
+@require_safe
+def credential_ob2_json(request, public_id):
+    """The OB 2.0 assertion as a download: its own URL answers browsers with the page."""
+    record = _record_or_404(public_id)
+    if not record.ob2_assertion:
+        raise Http404
+    response = JsonResponse(
+        record.ob2_assertion,
+        content_type="application/ld+json",
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
+    )
+    response["Content-Disposition"] = f'attachment; filename="{record.award.public_id}-ob2.json"'
+    return response
