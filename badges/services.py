@@ -13,7 +13,9 @@ from django.db import transaction
 
 from badges import baking, dataintegrity, extension, images, ob2, ob3, status
 from badges.models import BadgeRecord
+from credentials.api.serializers import award_event_payload
 from credentials.models import Award
+from issuers import webhooks
 from issuers.keys import load_private_key
 from issuers.services import ensure_signing_keys, record_audit
 
@@ -124,6 +126,7 @@ def issue_badges_for_award(award_pk: int) -> BadgeRecord | None:
                 "ob2_key": record.ob2_signing_key.key_id if record.ob2_signing_key else None,
             },
         )
+        webhooks.emit(issuer, "award.issued", award_event_payload(award))
     return record
 
 
@@ -153,4 +156,5 @@ def revoke_badges_for_award(award_pk: int) -> BadgeRecord | None:
                     "status_list_version": record.status_list.version,
                 },
             )
+            webhooks.emit(record.status_list.issuer, "award.revoked", award_event_payload(award))
     return record

@@ -6,8 +6,10 @@ Problems are written in the request's language (LocaleMiddleware: Accept-Languag
 
 import hashlib
 import json
+import logging
 from functools import wraps
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -18,13 +20,14 @@ from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions, status
 from rest_framework.response import Response
-from rest_framework.views import exception_handler
+from rest_framework.views import exception_handler, set_rollback
 
 from issuers.models import ApiClient, IdempotencyRecord
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE = "urn:mc-portal:problem:{code}"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+logger = logging.getLogger("django.request")
 
 
 class Unprocessable(exceptions.APIException):
@@ -95,7 +98,9 @@ def problem_exception_handler(exc, context):
     exc = _from_django(exc)
     response = exception_handler(exc, context)
     if response is None:
-        return None  # a server error: Django's 500 handling and logging
+        if settings.DEBUG:
+            return None  # Django's technical 500 page helps while developing
+        return _server_error(exc, context)
     code = response.status_code
     body = {
         "type": PROBLEM_TYPE.format(code=_problem_code(exc)),
@@ -115,6 +120,33 @@ def problem_exception_handler(exc, context):
         body["instance"] = request.path
     response.data = body
     response.content_type = PROBLEM_CONTENT_TYPE
+    return response
+
+
+def _server_error(exc, context) -> Response:
+    """An unexpected exception as a 500 problem: clients get the same format for every error.
+
+    Django's handler would log the error; DRF no longer reaches it, so it is logged here
+    (django.request, like Django does) and the transaction is rolled back.
+    """
+    set_rollback()
+    request = context.get("request")
+    logger.error(
+        "Internal Server Error: %s",
+        getattr(request, "path", "?"),
+        exc_info=(type(exc), exc, exc.__traceback__),
+        extra={"status_code": 500, "request": getattr(request, "_request", None)},
+    )
+    body = {
+        "type": PROBLEM_TYPE.format(code="server-error"),
+        "title": _("Server error."),
+        "status": 500,
+        "detail": _("Something went wrong on our side. Please try again later."),
+    }
+    if request is not None:
+        body["instance"] = request.path
+    response = Response(body, status=500, content_type=PROBLEM_CONTENT_TYPE)
+    response._has_been_logged = True  # logged above, with the traceback
     return response
 
 
@@ -192,6 +224,6 @@ class ApiClientAuthenticationScheme(OpenApiAuthenticationExtension):
                 "An API client token (mcp_…) created by issuer staff in the admin or with "
                 "`manage.py create_api_client`. Each token belongs to one issuer and carries "
                 "scopes: programs:read, programs:write, learners:write, assessments:write, "
-                "awards:read, awards:write, awards:revoke."
+                "awards:read, awards:write, awards:revoke, webhooks:manage."
             ),
         }

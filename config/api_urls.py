@@ -5,6 +5,7 @@ from django.urls import path
 import config.api  # noqa: F401  (registers the OpenAPI bearer scheme extension)
 from badges.api import VerifyView
 from credentials.api import views
+from issuers.api import WebhookDetailView, WebhookListView
 
 app_name = "api"
 
@@ -18,4 +19,6 @@ urlpatterns = [
     path("awards/<uuid:id>/", views.AwardDetailView.as_view(), name="award"),
     path("awards/<uuid:id>/revoke/", views.AwardRevokeView.as_view(), name="award-revoke"),
     path("verify/", VerifyView.as_view(), name="verify"),
+    path("webhooks/", WebhookListView.as_view(), name="webhooks"),
+    path("webhooks/<int:id>/", WebhookDetailView.as_view(), name="webhook"),
 ]

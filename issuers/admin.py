@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import services, webhooks
 from .api_clients import SCOPES, create_api_client, deactivate_api_client
 from .models import (
     ApiClient,
@@ -22,6 +22,9 @@ from .models import (
     Membership,
     Role,
     SigningKey,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
 )
 from .permissions import Action
 from .selectors import audit_events_for_user, issuers_for_user, user_can
@@ -467,3 +470,108 @@ class ApiClientAdmin(admin.ModelAdmin):
     def deactivate(self, request, queryset):
         for client in queryset.filter(is_active=True):
             deactivate_api_client(actor=request.user, client=client, request=request)
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
+    events = forms.MultipleChoiceField(
+        label=_("events"), choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        # url and events are declared above; naming only issuer here keeps the admin's
+        # read-only copy of this form from building the model's URLField without https default.
+        fields = ["issuer"]
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        try:
+            webhooks.check_url(url)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["url"]) from error
+        return url
+
+
+class WebhookDeliveryInline(admin.TabularInline):
+    model = WebhookDelivery
+    fields = ["created_at", "event", "attempts", "last_status_code", "last_error", "delivered_at"]
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).order_by("-created_at")
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Owners register URLs that are told about awards; the secret is shown once, on creation."""
+
+    form = WebhookEndpointForm
+    formfield_overrides = URL_FIELDS
+    list_display = ["url", "issuer", "events", "is_active", "created_at"]
+    list_filter = ["is_active"]
+    inlines = [WebhookDeliveryInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(issuer__in=issuers_for_user(request.user, Action.MANAGE_STAFF))
+        )
+
+    def get_fields(self, request, obj=None):
+        return ["issuer", "url", "events"] + (["is_active", "created_at"] if obj else [])
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["issuer", "url", "events", "is_active", "created_at"] if obj else []
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "issuer":
+            kwargs["queryset"] = issuers_for_user(request.user, Action.MANAGE_STAFF)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_module_permission(self, request):
+        return may(request, None, Action.MANAGE_STAFF, any_issuer=True)
+
+    def has_view_permission(self, request, obj=None):
+        return may(request, obj and obj.issuer, Action.MANAGE_STAFF, any_issuer=obj is None)
+
+    has_add_permission = has_module_permission
+
+    def has_change_permission(self, request, obj=None):
+        return False  # delete and register again: a new URL needs a new secret
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_view_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        endpoint, secret = webhooks.register_endpoint(
+            actor=request.user,
+            issuer=form.cleaned_data["issuer"],
+            url=form.cleaned_data["url"],
+            events=form.cleaned_data["events"],
+            request=request,
+        )
+        obj.pk, obj._state.adding, obj._state.db = endpoint.pk, False, endpoint._state.db
+        messages.warning(
+            request,
+            format_html(
+                "{} <code>{}</code>",
+                _("Copy the signing secret now; it will not be shown again:"),
+                secret,
+            ),
+        )
+
+    def delete_model(self, request, obj):
+        webhooks.delete_endpoint(actor=request.user, endpoint=obj, request=request)
+
+    def delete_queryset(self, request, queryset):
+        for endpoint in queryset:
+            webhooks.delete_endpoint(actor=request.user, endpoint=endpoint, request=request)

@@ -31,6 +31,8 @@ SCOPE_ACTIONS: dict[str, Action] = {
     "awards:read": Action.VIEW,
     "awards:write": Action.ISSUE_AWARD,
     "awards:revoke": Action.REVOKE_AWARD,
+    # Webhooks send award and learner data to a URL of the client's choosing: owners only.
+    "webhooks:manage": Action.MANAGE_STAFF,
 }
 SCOPES = tuple(SCOPE_ACTIONS)
 # Least privilege first: the service account gets the first role that covers the scopes.

@@ -344,3 +344,60 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.client_id}: {self.key}"
+
+
+class WebhookEvent(models.TextChoices):
+    AWARD_ISSUED = "award.issued", _("award issued")
+    AWARD_REVOKED = "award.revoked", _("award revoked")
+    BATCH_COMPLETED = "batch.completed", _("batch completed")
+
+
+class WebhookEndpoint(models.Model):
+    """A URL of the issuer's systems that is told about events (issuers.webhooks).
+
+    The secret is kept in the clear because every delivery is signed with it (HMAC); it is
+    shown to the issuer once, when the endpoint is registered.
+    """
+
+    issuer = models.ForeignKey(
+        Issuer, on_delete=models.CASCADE, related_name="webhook_endpoints", verbose_name=_("issuer")
+    )
+    url = models.URLField(_("URL"), max_length=500)
+    secret = models.CharField(_("signing secret"), max_length=64, editable=False)
+    events = models.JSONField(_("events"), default=list)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+        ordering = ["issuer", "id"]
+
+    def __str__(self):
+        return f"{self.url} ({self.issuer.slug})"
+
+
+class WebhookDelivery(models.Model):
+    """One event sent (or being retried) to one endpoint: the delivery log."""
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("endpoint"),
+    )
+    event = models.CharField(_("event"), max_length=32, choices=WebhookEvent.choices)
+    payload = models.JSONField(_("payload"), encoder=DjangoJSONEncoder)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_status_code = models.PositiveSmallIntegerField(_("last status code"), null=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.event} → {self.endpoint.url}"

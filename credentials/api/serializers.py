@@ -312,3 +312,9 @@ class AwardOutputSerializer(serializers.Serializer):
 
 class RevokeInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
+
+
+def award_event_payload(award: Award) -> dict:
+    """The `data` of award.issued / award.revoked webhooks: the award as GET /awards/{id}/
+    shows it, so integrators parse one shape."""
+    return dict(AwardOutputSerializer(award).data)

@@ -68,6 +68,8 @@ def _published_version(programme) -> ProgrammeVersion:
 
 
 class ProgramListView(ApiView):
+    # Declared (not only instantiated in get) so that the OpenAPI document describes the page.
+    pagination_class = ProgramPagination
     required_scopes = {"GET": "programs:read", "POST": "programs:write"}
 
     @extend_schema(
@@ -195,6 +197,7 @@ def _awards(user):
 
 
 class AwardListView(ApiView):
+    pagination_class = AwardPagination
     required_scopes = {"GET": "awards:read", "POST": "awards:write"}
 
     @extend_schema(
