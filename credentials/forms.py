@@ -387,3 +387,7 @@ class LearnerAddForm(forms.ModelForm):
 
     def _post_clean(self):
         pass  # no model fields: register_learner validates the learner it finds or creates
+
+
+class LearnerSignInForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)

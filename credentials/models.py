@@ -435,6 +435,9 @@ class Award(models.Model):
         verbose_name=_("revoked by"),
     )
     revocation_reason = models.TextField(_("reason for revocation"), blank=True)
+    # The learner's choice: a hidden page answers 404 to others, the signed badge files and
+    # their OB URLs stay verifiable (hiding must never break a verifier).
+    public_page_visible = models.BooleanField(_("public page visible"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -508,3 +511,24 @@ class Award(models.Model):
             raise ValidationError(
                 {"assessment": _("Only a passing assessment can lead to an award.")}
             )
+
+
+class LearnerLoginToken(models.Model):
+    """A single-use sign-in link for a learner. Only the token's SHA-256 is stored, so a leaked
+    table signs nobody in."""
+
+    learner = models.ForeignKey(
+        Learner, on_delete=models.CASCADE, related_name="login_tokens", verbose_name=_("learner")
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("learner sign-in link")
+        verbose_name_plural = _("learner sign-in links")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.learner.email} @ {self.created_at:%Y-%m-%dT%H:%M:%SZ}"

@@ -2,6 +2,7 @@
 
 from django.db.models import Case, CharField, F, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Now
+from django.utils import timezone
 
 from frameworks.selectors import descriptors_for, get_default_framework
 from frameworks.validation import ValidationReport, validate_programme
@@ -127,4 +128,33 @@ def learners_holding(programmes) -> QuerySet[Learner]:
         pk__in=valid_awards()
         .filter(programme_version__programme__in=programmes)
         .values("learner_id")
+    )
+
+
+# --- the learner's own reads ------------------------------------------------------------------
+
+
+def session_learner_id(session) -> int | None:
+    """The learner signed in on this session (set by the magic-link sign-in), if any."""
+    value = session.get("learner_id")
+    return value if isinstance(value, int) else None
+
+
+def award_status(award: Award) -> str:
+    """valid / revoked / expired, as the public credential page words it."""
+    if award.status == Award.Status.REVOKED:
+        return "revoked"
+    if award.expires_at and award.expires_at <= timezone.now():
+        return EXPIRED
+    return "valid"
+
+
+def learner_awards(learner: Learner) -> QuerySet[Award]:
+    """Every issued or revoked award of the learner, from every issuer."""
+    return (
+        Award.objects.filter(
+            learner=learner, status__in=[Award.Status.ISSUED, Award.Status.REVOKED]
+        )
+        .select_related("programme_version__programme__issuer")
+        .order_by("-issued_at", "-id")
     )

@@ -27,6 +27,7 @@ from badges.models import BadgeRecord
 from badges.selectors import record_for_public_id
 from badges.verification import SafeFetcher, verify_badge
 from credentials.models import Award
+from credentials.selectors import session_learner_id
 from frameworks.crosswalk import crosswalk
 from frameworks.i18n import current_lang, pick
 from frameworks.selectors import jeqf_level
@@ -253,6 +254,11 @@ def _share_links(title: str, issuer_name: str, award: Award, page_url: str) -> d
 def credential_page(request, public_id):
     record = _record_or_404(public_id)
     award = record.award
+    # The learner may hide the page: others get 404, the learner still sees it (with a notice).
+    # The badge files and their OB URLs stay public so that verifiers keep working.
+    owner_only = not award.public_page_visible
+    if owner_only and session_learner_id(request.session) != award.learner_id:
+        raise Http404
     version = award.programme_version
     issuer = version.programme.issuer
     lang = current_lang()
@@ -275,6 +281,7 @@ def credential_page(request, public_id):
     ]
     context = {
         "award": award,
+        "owner_only": owner_only,
         "version": version,
         "issuer": issuer,
         "issuer_name": issuer_name,

@@ -1,0 +1,195 @@
+"""The learner area: magic-link sign-in, the learner's awards, page privacy, a ZIP of them all.
+
+Thin views: writes are credentials.services.learner_access, reads credentials.selectors. Badge
+URLs are reversed by name and badge files read through the award's reverse relation, because
+credentials never imports badges."""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+import zipfile
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from credentials.forms import LearnerSignInForm
+from credentials.models import Award, Learner
+from credentials.selectors import award_status, learner_awards, session_learner_id
+from credentials.services.learner_access import (
+    LEARNER_SESSION_KEY,
+    redeem_sign_in_token,
+    request_sign_in_link,
+    set_public_page_visibility,
+)
+from frameworks.i18n import current_lang, pick
+
+VARIANTS = ("ob3.png", "ob3.svg", "ob2.png", "ob2.svg")
+
+
+def learner_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        learner_id = session_learner_id(request.session)
+        learner = Learner.objects.filter(pk=learner_id).first() if learner_id else None
+        if learner is None:
+            return redirect("credentials:learner-sign-in")
+        request.learner = learner
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def sign_in(request):
+    form = LearnerSignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        request_sign_in_link(
+            email=form.cleaned_data["email"],
+            link_for=lambda token: (
+                settings.PORTAL_BASE_URL.rstrip("/")
+                + reverse("credentials:learner-sign-in-token", kwargs={"token": token})
+            ),
+            request=request,
+        )
+        # The same answer whether or not the address is known: no account enumeration.
+        return render(request, "credentials/learner_sign_in_sent.html")
+    return render(request, "credentials/learner_sign_in.html", {"form": form})
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def sign_in_token(request, token):
+    # GET only shows a button: mail scanners that prefetch links must not spend the token.
+    if request.method != "POST":
+        return render(request, "credentials/learner_sign_in_confirm.html")
+    try:
+        learner = redeem_sign_in_token(token=token, request=request)
+    except ValidationError as error:
+        return render(
+            request,
+            "credentials/learner_sign_in_failed.html",
+            {"error": error.messages[0]},
+            status=400,
+        )
+    request.session.cycle_key()  # a new session id on sign-in (session fixation)
+    request.session[LEARNER_SESSION_KEY] = learner.pk
+    return redirect("credentials:learner-area")
+
+
+@require_POST
+def sign_out(request):
+    request.session.pop(LEARNER_SESSION_KEY, None)
+    request.session.cycle_key()
+    return redirect("credentials:learner-sign-in")
+
+
+def _status_label(status: str) -> str:
+    return {"valid": _("Valid"), "revoked": _("Revoked"), "expired": _("Expired")}[status]
+
+
+@never_cache
+@require_GET
+@learner_required
+def area(request):
+    lang = current_lang()
+    rows = []
+    for award in learner_awards(request.learner):
+        version = award.programme_version
+        issuer = version.programme.issuer
+        status = award_status(award)
+        kwargs = {"public_id": award.public_id}
+        rows.append(
+            {
+                "award": award,
+                "title": version.title_in(lang) or version.title,
+                "issuer_name": pick(issuer.name_ja, issuer.name_en, lang),
+                "status": status,
+                "status_label": _status_label(status),
+                "page_url": reverse("badges:credential-page", kwargs=kwargs),
+                "has_badges": getattr(award, "badge_record", None) is not None,
+                "downloads": [
+                    (
+                        variant,
+                        reverse("badges:baked-image", kwargs={**kwargs, "variant": variant}),
+                    )
+                    for variant in VARIANTS
+                ],
+            }
+        )
+    learner = request.learner
+    return render(
+        request,
+        "credentials/learner_area.html",
+        {
+            "learner": learner,
+            "learner_name": pick(learner.name_ja, learner.name_en, lang),
+            "rows": rows,
+        },
+    )
+
+
+@require_POST
+@learner_required
+def set_visibility(request, public_id):
+    award = Award.objects.filter(public_id=public_id, learner=request.learner).first()
+    if award is None:
+        raise Http404  # another learner's award: not even its existence is confirmed
+    visible = request.POST.get("visible") == "1"
+    set_public_page_visibility(
+        learner=request.learner, award=award, visible=visible, request=request
+    )
+    messages.success(
+        request, _("The page is now public.") if visible else _("The page is now hidden.")
+    )
+    return redirect("credentials:learner-area")
+
+
+def _ascii(value: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", value).strip("-") or "credential"
+
+
+@never_cache
+@require_GET
+@learner_required
+def credentials_zip(request):
+    """Every issued award's four baked images and both JSON documents, in one ZIP."""
+    archive = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for award in learner_awards(request.learner).filter(status=Award.Status.ISSUED):
+            # The BadgeRecord arrives through the reverse one-to-one: data, not an import.
+            record = getattr(award, "badge_record", None)
+            if record is None:
+                continue
+            version = award.programme_version
+            folder = _ascii(
+                f"{version.programme.issuer.slug}_{version.programme.slug}_v{version.number}"
+                f"_{str(award.public_id)[:8]}"
+            )
+            for variant in VARIANTS:
+                field = getattr(record, variant.replace(".", "_"), None)
+                if field:
+                    with field.open("rb") as image:
+                        bundle.writestr(f"{folder}/{variant}", image.read())
+            for name, document in (
+                ("ob3-credential.json", getattr(record, "ob3_credential", None)),
+                ("ob2-assertion.json", getattr(record, "ob2_assertion", None)),
+            ):
+                if document:
+                    bundle.writestr(
+                        f"{folder}/{name}", json.dumps(document, ensure_ascii=False, indent=2)
+                    )
+    archive.seek(0)
+    return FileResponse(
+        archive, as_attachment=True, filename="credentials.zip", content_type="application/zip"
+    )
