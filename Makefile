@@ -57,5 +57,14 @@ messages:
 		--ignore=.interop --ignore=node_modules $(foreach app,$(APPS),--ignore=$(app))
 	$(MANAGE) compilemessages --ignore=.venv --ignore=.tools
 
+# Benchmarks print figures (recorded in docs/benchmarks.md); they assert nothing.
+.PHONY: bench-verify
+bench: bench-verify
+
+# POST /api/v1/verify/ on gunicorn, 20 clients, PostgreSQL at its local address (a fresh
+# mcportal_bench database, dropped afterwards). Options: BENCH_VERIFY_ARGS="--workers 3".
+bench-verify:
+	$(MANAGE) bench_verify --clients 20 --requests 2000 $(BENCH_VERIFY_ARGS)
+
 clean:
 	rm -rf $(VENV) $(TOOLS) db.sqlite3 staticfiles .pytest_cache

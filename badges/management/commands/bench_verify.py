@@ -1,0 +1,275 @@
+"""Benchmark (not a test) of the public verify endpoint, POST /api/v1/verify/.
+
+Prepares a fresh database (PostgreSQL ``mcportal_bench`` by default), loads the demo data with
+PORTAL_BASE_URL set to the address gunicorn will listen on (so the portal-issued OB 3.0
+credential's did:web and status list resolve against the portal itself), starts gunicorn with
+``config.settings.bench``, sends ``--requests`` verifications from ``--clients`` threads and
+prints one JSON object. Gunicorn is stopped and the database dropped whatever happens.
+See docs/benchmarks.md ("Verify endpoint")."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from django.core.management.base import BaseCommand, CommandError
+
+BASE_DIR = Path(__file__).resolve().parents[3]
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/mcportal_bench"
+TARGET_P95_MS = 100
+VERIFY_PATH = "/api/v1/verify/"
+GUNICORN_LOG = Path(tempfile.gettempdir()) / "mcportal-bench-gunicorn.log"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _percentile(sorted_values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile of an ascending list."""
+    if not sorted_values:
+        return float("nan")
+    rank = max(1, -(-len(sorted_values) * fraction // 1))  # ceil
+    return sorted_values[int(rank) - 1]
+
+
+class _Database:
+    """Create / drop the bench database on its PostgreSQL server (via the ``postgres`` db)."""
+
+    def __init__(self, url: str):
+        parts = urlsplit(url)
+        if parts.scheme not in ("postgres", "postgresql", "pgsql"):
+            raise CommandError("--database-url must be a PostgreSQL URL (postgres://…/name).")
+        self.name = parts.path.lstrip("/")
+        if not self.name.replace("_", "").isalnum():
+            raise CommandError(f"Unsafe database name {self.name!r}.")
+        self.url = url
+        self.admin_dsn = urlunsplit(parts._replace(path="/postgres"))
+
+    def _execute(self, sql: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.admin_dsn, autocommit=True) as connection:
+            connection.execute(sql)
+
+    def create(self) -> None:
+        self.drop()
+        self._execute(f'CREATE DATABASE "{self.name}"')
+
+    def drop(self) -> None:
+        self._execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+class Command(BaseCommand):
+    help = "Benchmark POST /api/v1/verify/ on gunicorn with concurrent clients; prints JSON."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--clients", type=int, default=20)
+        parser.add_argument("--requests", type=int, default=2000)
+        parser.add_argument(
+            "--workers", type=int, default=None, help="gunicorn workers (2 × cores + 1)"
+        )
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=16,
+            help="threads per gunicorn worker (gthread); 1 = sync workers, which deadlock until "
+            "the fetch timeout when every worker waits on a fetch from the portal itself",
+        )
+        parser.add_argument("--warmup", type=int, default=None, help="requests before timing")
+        parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
+
+    def handle(self, *args, clients, requests, workers, threads, warmup, database_url, **options):
+        if clients < 1 or requests < 1:
+            raise CommandError("--clients and --requests must be at least 1.")
+        cores = os.cpu_count() or 1
+        workers = workers or 2 * cores + 1
+        warmup = warmup if warmup is not None else max(2 * workers, clients)
+        port = _free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.bench",
+            "DATABASE_URL": database_url,
+            "PORTAL_BASE_URL": base_url,
+            "PYTHONUNBUFFERED": "1",
+        }
+        database = _Database(database_url)
+        server = None
+        log = None
+        # SIGTERM (e.g. `timeout`) unwinds like Ctrl-C, so gunicorn and the database go too.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+        try:
+            database.create()
+            self._manage(env, "migrate", "--noinput", "-v", "0")
+            self._manage(env, "load_demo", "--base-url", base_url)
+            credential = json.loads(
+                self._manage(
+                    env,
+                    "shell",
+                    "-c",
+                    "import json; from badges.models import BadgeRecord; "
+                    "r = BadgeRecord.objects.exclude(ob3_credential=None).order_by('pk').first(); "
+                    "print(json.dumps(r.ob3_credential))",
+                )
+                .strip()
+                .splitlines()[-1]
+            )
+            log = open(GUNICORN_LOG, "w")
+            server = subprocess.Popen(  # noqa: S603 (our own interpreter, fixed arguments)
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "config.wsgi:application",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--workers",
+                    str(workers),
+                    "--threads",
+                    str(threads),
+                    "--worker-class",
+                    "gthread" if threads > 1 else "sync",
+                    # The verifier's fetches read to the end of the connection: with keep-alive a
+                    # gthread worker would hold each self-fetch open for the keep-alive timeout.
+                    "--keep-alive",
+                    "0",
+                    "--log-level",
+                    "warning",
+                ],
+                cwd=BASE_DIR,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            self._wait_ready(base_url, server)
+            url = base_url + VERIFY_PATH
+            self._run(url, credential, warmup, clients)  # warm-up: imports, caches, connections
+            started = time.perf_counter()
+            latencies, failures, first_failure = self._run(url, credential, requests, clients)
+            wall = time.perf_counter() - started
+        finally:
+            if server is not None:
+                self._stop(server)
+            if log is not None:
+                log.close()
+            database.drop()
+        latencies.sort()
+        ms = [value * 1000 for value in latencies]
+        p95 = round(_percentile(ms, 0.95), 1)
+        report = {
+            "clients": clients,
+            "requests": requests,
+            "workers": workers,
+            "threads": threads,
+            "wall_seconds": round(wall, 2),
+            "verifications_per_second": round(requests / wall, 1),
+            "latency_ms": {
+                "p50": round(_percentile(ms, 0.50), 1),
+                "p95": p95,
+                "p99": round(_percentile(ms, 0.99), 1),
+                "max": round(ms[-1], 1),
+            },
+            "failures": failures,
+            "target_p95_ms": TARGET_P95_MS,
+            "met": failures == 0 and p95 <= TARGET_P95_MS,
+            "cores": cores,
+        }
+        if first_failure:
+            report["first_failure"] = first_failure
+        self.stdout.write(json.dumps(report))
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _manage(self, env: dict, *arguments: str) -> str:
+        completed = subprocess.run(  # noqa: S603 (our own interpreter, manage.py)
+            [sys.executable, "manage.py", *arguments],
+            cwd=BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if completed.returncode != 0:
+            raise CommandError(
+                f"manage.py {arguments[0]} failed:\n{completed.stderr[-3000:]}{completed.stdout}"
+            )
+        return completed.stdout
+
+    def _wait_ready(self, base_url: str, server: subprocess.Popen, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise CommandError(f"gunicorn exited; see {GUNICORN_LOG}")
+            try:
+                requests.get(base_url + VERIFY_PATH, timeout=10)
+                return
+            except requests.RequestException:
+                time.sleep(0.2)
+        raise CommandError("gunicorn did not start within 30 s")
+
+    def _stop(self, server: subprocess.Popen) -> None:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
+
+    def _run(self, url: str, credential: dict, total: int, clients: int):
+        """``total`` requests from ``clients`` threads, each with its own Session."""
+        latencies: list[float] = []
+        failures = 0
+        first_failure: list[str] = []
+        lock = threading.Lock()
+        remaining = [total]
+
+        def client() -> None:
+            nonlocal failures
+            with requests.Session() as session:
+                while True:
+                    with lock:
+                        if remaining[0] <= 0:
+                            return
+                        remaining[0] -= 1
+                    started = time.perf_counter()
+                    problem = None
+                    try:
+                        response = session.post(url, json={"json": credential}, timeout=60)
+                        elapsed = time.perf_counter() - started
+                        if response.status_code != 200:
+                            problem = f"HTTP {response.status_code}: {response.text[:300]}"
+                        elif response.json().get("verdict") != "valid":
+                            body = response.json()
+                            failed = [c for c in body.get("checks", []) if c["status"] == "fail"]
+                            problem = f"verdict {body.get('verdict')!r}: {failed[:2]}"
+                    except (requests.RequestException, ValueError) as error:
+                        elapsed = time.perf_counter() - started
+                        problem = f"{type(error).__name__}: {error}"
+                    with lock:
+                        latencies.append(elapsed)
+                        if problem:
+                            failures += 1
+                            if not first_failure:
+                                first_failure.append(problem)
+
+        threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return latencies, failures, (first_failure[0] if first_failure else None)

@@ -1,0 +1,70 @@
+"""Smoke test of the verify benchmark (``manage.py bench_verify``) with tiny numbers: it prepares
+its own PostgreSQL database, starts gunicorn, verifies a portal-issued OB 3.0 credential and
+prints one JSON object. Speed is not asserted (docs/benchmarks.md)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import _missing
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+SERVER = "postgres://postgres@127.0.0.1:5432"
+KEYS = {
+    "clients",
+    "requests",
+    "workers",
+    "wall_seconds",
+    "verifications_per_second",
+    "latency_ms",
+    "failures",
+    "target_p95_ms",
+    "met",
+    "cores",
+}
+
+
+@pytest.mark.integration
+def test_bench_verify_prints_figures_without_failures():
+    import psycopg
+
+    try:
+        psycopg.connect(f"{SERVER}/postgres", connect_timeout=3).close()
+    except psycopg.OperationalError as error:
+        _missing(f"PostgreSQL does not answer at {SERVER}: {error}")
+    name = f"mcportal_bench_smoke_{os.getpid()}"
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "bench_verify",
+            "--clients",
+            "2",
+            "--requests",
+            "10",
+            "--workers",
+            "2",
+            "--database-url",
+            f"{SERVER}/{name}",
+        ],
+        cwd=BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    report = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert KEYS <= report.keys()
+    assert set(report["latency_ms"]) == {"p50", "p95", "p99", "max"}
+    assert report["failures"] == 0, report.get("first_failure")
+    assert (report["clients"], report["requests"], report["workers"]) == (2, 10, 2)
+    assert report["target_p95_ms"] == 100
+    with psycopg.connect(f"{SERVER}/postgres") as connection:
+        left = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+        assert left.fetchone() is None, "the bench database is dropped afterwards"
