@@ -58,7 +58,9 @@ def test_every_operation_honours_its_contract(portal):
     # the operations are driven by hand: one Hypothesis run per operation and mode.
     base_url, token = portal
     schema = schemathesis.openapi.from_url(f"{base_url}/api/schema/?format=json")
-    headers = {"Authorization": f"Bearer {token}"}
+    # An LMS sends Accept: application/json. A generated Accept header that no renderer can
+    # satisfy gets DRF's 406, which the schema does not list yet (see the API issue's notes).
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
     failures, seen, calls = {}, [], {}
     for result in schema.get_all_operations():
         operation = result.ok()
