@@ -101,7 +101,25 @@ class MembershipFormSet(BaseInlineFormSet):
             raise ValidationError(_("An issuer must keep at least one owner."))
 
 
-class MembershipInline(admin.TabularInline):
+class WrittenByRoleInline:
+    """Inlines of an issuer: visible to its staff, written by the role `write_action` names."""
+
+    write_action: Action
+
+    def has_view_permission(self, request, obj=None):
+        return may(request, obj, Action.VIEW, any_issuer=obj is None)
+
+    def has_add_permission(self, request, obj=None):
+        return may(request, obj, self.write_action) if obj else request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
+
+class MembershipInline(WrittenByRoleInline, admin.TabularInline):
     model = Membership
     form = MembershipForm
     formset = MembershipFormSet
@@ -111,20 +129,10 @@ class MembershipInline(admin.TabularInline):
         # Read-only viewers see the account itself; owners name people as text.
         return ["person", "role"] if self.has_change_permission(request, obj) else ["user", "role"]
 
-    def has_view_permission(self, request, obj=None):
-        return may(request, obj, Action.VIEW, any_issuer=obj is None)
-
-    def has_add_permission(self, request, obj=None):
-        return may(request, obj, Action.MANAGE_STAFF) if obj else request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        return self.has_add_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self.has_add_permission(request, obj)
+    write_action = Action.MANAGE_STAFF
 
 
-class ExternalQualityAssuranceInline(admin.TabularInline):
+class ExternalQualityAssuranceInline(WrittenByRoleInline, admin.TabularInline):
     model = ExternalQualityAssurance
     formfield_overrides = URL_FIELDS
     fields = [
@@ -139,17 +147,7 @@ class ExternalQualityAssuranceInline(admin.TabularInline):
     ]
     extra = 0
 
-    def has_view_permission(self, request, obj=None):
-        return may(request, obj, Action.VIEW, any_issuer=obj is None)
-
-    def has_add_permission(self, request, obj=None):
-        return may(request, obj, Action.MANAGE_ISSUER) if obj else request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        return self.has_add_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self.has_add_permission(request, obj)
+    write_action = Action.MANAGE_ISSUER
 
 
 class SigningKeyInline(admin.TabularInline):
