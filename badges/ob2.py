@@ -230,14 +230,15 @@ def _evidence(award) -> list[dict]:
     return [entry] if entry else []
 
 
-def assertion(record, *, signed: bool = False, salt: str | None = None) -> dict:
-    """The Assertion of a BadgeRecord's award; `signed` gives the SignedBadge variant."""
+def assertion(record, *, signed: bool = False, salt: str | None = None, key=None) -> dict:
+    """The Assertion of a BadgeRecord's award; `signed` gives the SignedBadge variant (made
+    with `key`, by default the issuer's active RSA key)."""
     award = record.award
     version = award.programme_version
     issuer = version.programme.issuer
     salt = salt or _salt(record)
     if signed:
-        key = active_signing_key(issuer, SigningKey.Algorithm.RSA2048)
+        key = key or active_signing_key(issuer, SigningKey.Algorithm.RSA2048)
         if key is None:
             raise ValueError(f"Issuer {issuer.slug} has no active RSA signing key.")
         verification = {"type": "SignedBadge", "creator": ob2_url("ob2-key", key_id=key.key_id)}
@@ -268,16 +269,18 @@ def assertion(record, *, signed: bool = False, salt: str | None = None) -> dict:
     return document
 
 
-def signed_assertion_for(record) -> tuple[dict, str]:
-    """The hosted assertion and the compact JWS of its SignedBadge twin (same id and salt)."""
+def signed_assertion_for(record, *, key=None, private_key=None) -> tuple[dict, str]:
+    """The hosted assertion and the compact JWS of its SignedBadge twin (same id and salt).
+
+    A batch passes the issuer's active RSA `key` and its loaded `private_key` once for all."""
     issuer = record.award.programme_version.programme.issuer
-    key = active_signing_key(issuer, SigningKey.Algorithm.RSA2048)
+    key = key or active_signing_key(issuer, SigningKey.Algorithm.RSA2048)
     if key is None:
         raise ValueError(f"Issuer {issuer.slug} has no active RSA signing key.")
     salt = _salt(record)
     hosted = assertion(record, salt=salt)
-    signed = assertion(record, signed=True, salt=salt)
-    return hosted, sign_assertion_jws(signed, load_private_key(key))
+    signed = assertion(record, signed=True, salt=salt, key=key)
+    return hosted, sign_assertion_jws(signed, private_key or load_private_key(key))
 
 
 # --- Revocation --------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ list, flip the bit on revocation, and sign the list credential when (and only wh
 
 from __future__ import annotations
 
+import random
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,6 +15,8 @@ from badges.status_list import StatusBits, random_free_index
 from issuers.keys import load_private_key
 from issuers.models import Issuer
 from issuers.services import ensure_signing_keys
+
+_RANDOM = random.SystemRandom()
 
 
 def _new_list(issuer: Issuer, purpose: str) -> StatusList:
@@ -50,6 +54,45 @@ def allocate_status_index(
         status_list = _new_list(issuer, purpose)
         used = set()
     return status_list, random_free_index(used, status_list.size)
+
+
+def allocate_status_indices(
+    issuer: Issuer, count: int, purpose: str = StatusList.Purpose.REVOCATION
+) -> list[tuple[StatusList, int]]:
+    """`count` random unused indices at once (a batch chunk), moving on to a new list when the
+    current one is full. Same locking contract as :func:`allocate_status_index`: the caller
+    creates the BadgeRecords in its transaction, which must be open."""
+    Issuer.objects.select_for_update().get(pk=issuer.pk)
+    status_list = (
+        StatusList.objects.select_for_update()
+        .filter(issuer=issuer, purpose=purpose)
+        .order_by("-created_at", "-id")
+        .first()
+    ) or _new_list(issuer, purpose)
+    used = used_indices(status_list)
+    allocated = []
+    while len(allocated) < count:
+        if len(used) >= status_list.size:
+            status_list, used = _new_list(issuer, purpose), set()
+        wanted = min(count - len(allocated), status_list.size - len(used))
+        for index in _draw(used, status_list.size, wanted):
+            allocated.append((status_list, index))
+    return allocated
+
+
+def _draw(used: set[int], size: int, count: int) -> list[int]:
+    """`count` distinct random free indices (CSPRNG), added to `used`."""
+    if len(used) + count <= size // 2:  # rejection sampling: at most two draws on average
+        drawn = []
+        while len(drawn) < count:
+            index = _RANDOM.randrange(size)
+            if index not in used:
+                used.add(index)
+                drawn.append(index)
+        return drawn
+    drawn = _RANDOM.sample([index for index in range(size) if index not in used], count)
+    used.update(drawn)
+    return drawn
 
 
 @transaction.atomic

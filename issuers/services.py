@@ -38,7 +38,7 @@ def require_permission(user, issuer: Issuer, action: Action) -> None:
         )
 
 
-def record_audit(
+def audit_event(
     *,
     actor,
     action: str,
@@ -47,12 +47,12 @@ def record_audit(
     details: dict | None = None,
     request=None,
 ) -> AuditEvent:
-    """Append one audit event. `target` is any model instance; `request` gives the origin."""
+    """An unsaved audit event (for :func:`record_audits`, which writes many at once)."""
     ip_address = user_agent = None
     if request is not None:
         ip_address = request.META.get("REMOTE_ADDR")
         user_agent = request.META.get("HTTP_USER_AGENT", "")[:300]
-    return AuditEvent.objects.create(
+    return AuditEvent(
         issuer=issuer,
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=str(actor) if actor is not None else "system",
@@ -64,6 +64,18 @@ def record_audit(
         ip_address=ip_address,
         user_agent=user_agent or "",
     )
+
+
+def record_audit(**fields) -> AuditEvent:
+    """Append one audit event. `target` is any model instance; `request` gives the origin."""
+    event = audit_event(**fields)
+    event.save()
+    return event
+
+
+def record_audits(events: list[AuditEvent]) -> None:
+    """Append many audit events in one statement (batch issuing audits every award)."""
+    AuditEvent.objects.bulk_create(events, batch_size=1_000)
 
 
 @transaction.atomic

@@ -38,28 +38,49 @@ def redis_url(django_db_setup) -> str:
     return url
 
 
+def route_to_prefixed_queues(app, prefix: str) -> dict:
+    """Point this process's Celery app at queues named with `prefix` (as the worker started
+    with CELERY_QUEUE_PREFIX=prefix names them); returns the previous settings."""
+    previous = {
+        "task_default_queue": app.conf.task_default_queue,
+        "task_routes": app.conf.task_routes,
+        "task_always_eager": app.conf.task_always_eager,
+    }
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = f"{prefix}celery"
+    app.conf.task_routes = {
+        name: {"queue": prefix + route["queue"].removeprefix(settings_prefix())}
+        for name, route in (previous["task_routes"] or {}).items()
+    }
+    return previous
+
+
+def settings_prefix() -> str:
+    from django.conf import settings
+
+    return settings.CELERY_QUEUE_PREFIX
+
+
 @pytest.fixture(scope="session")
 def celery_worker(redis_url, django_db_setup, django_db_blocker):
-    """A real `celery worker` process on the test database and the test broker."""
+    """A real `celery worker` process on the test database and the test broker, serving the
+    default, signing, baking and mail queues under a prefix of this session's own (so that
+    parallel test runs on one Redis never take each other's tasks)."""
     from django.conf import settings
 
     from config.celery_app import app
 
     database = settings.DATABASES["default"]
-    # A queue of this session's own, so that parallel test runs on one Redis never take
-    # each other's tasks.
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    worker = CeleryWorker(broker_url=redis_url, database=database, queues=queue)
-    previous_queue = app.conf.task_default_queue
-    app.conf.task_always_eager = False
-    app.conf.task_default_queue = queue
+    prefix = f"test-{uuid.uuid4().hex[:12]}-"
+    worker = CeleryWorker(broker_url=redis_url, database=database, queue_prefix=prefix)
+    previous = route_to_prefixed_queues(app, prefix)
     try:
         worker.start()
         yield worker
     finally:
         worker.stop()
-        app.conf.task_always_eager = True
-        app.conf.task_default_queue = previous_queue
+        for name, value in previous.items():
+            setattr(app.conf, name, value)
 
 
 @pytest.fixture(scope="session")

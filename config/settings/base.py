@@ -111,6 +111,36 @@ CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 10 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Queue names carry an optional prefix so that test runs sharing one Redis never take each
+# other's tasks (tests/conftest.py); deployments leave it empty.
+CELERY_QUEUE_PREFIX = env("CELERY_QUEUE_PREFIX", default="")
+CELERY_TASK_DEFAULT_QUEUE = f"{CELERY_QUEUE_PREFIX}celery"
+CELERY_TASK_ROUTES = {
+    "badges.sign_batch_chunk": {"queue": f"{CELERY_QUEUE_PREFIX}signing"},
+    "badges.issue_award_badges": {"queue": f"{CELERY_QUEUE_PREFIX}signing"},
+    "badges.bake_batch_chunk": {"queue": f"{CELERY_QUEUE_PREFIX}baking"},
+    "credentials.notify_batch_chunk": {"queue": f"{CELERY_QUEUE_PREFIX}mail"},
+    "issuers.deliver_webhook": {"queue": f"{CELERY_QUEUE_PREFIX}mail"},
+}
+CELERY_WORKER_QUEUES = ",".join(
+    f"{CELERY_QUEUE_PREFIX}{name}" for name in ("celery", "signing", "baking", "mail")
+)
+# With Redis, a message a killed worker had taken comes back after this many seconds; the
+# batch sweep (below) usually re-queues it sooner.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+}
+BATCH_SWEEP_SECONDS = env.int("BATCH_SWEEP_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-batches": {"task": "badges.sweep_batches", "schedule": BATCH_SWEEP_SECONDS},
+}
+
+# Batch issuing (badges.batches): rows per chunk, chunks in flight per job, seconds after
+# which a chunk's task counts as lost, attempts before its rows are reported failed.
+BATCH_CHUNK_SIZE = env.int("BATCH_CHUNK_SIZE", default=200)
+BATCH_CHUNKS_IN_FLIGHT = env.int("BATCH_CHUNKS_IN_FLIGHT", default=4)
+BATCH_STALL_SECONDS = env.int("BATCH_STALL_SECONDS", default=300)
+BATCH_MAX_ATTEMPTS = env.int("BATCH_MAX_ATTEMPTS", default=5)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

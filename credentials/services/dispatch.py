@@ -14,18 +14,20 @@ logger = logging.getLogger(__name__)
 
 ISSUE_BADGES_TASK = "badges.issue_award_badges"
 REVOKE_BADGES_TASK = "badges.revoke_award_badges"
+RUN_BATCH_TASK = "badges.run_batch"
 
 
-def dispatch_task(name: str, award_pk: int) -> None:
-    """Queue the task registered as `name` for the award, if any app registered it."""
+def dispatch_task(name: str, pk: int) -> None:
+    """Queue the task registered as `name` for the award (or batch), if an app registered it."""
     task = app.tasks.get(name)
     if task is None:
-        logger.info("No task named %s is registered; award %s was not dispatched.", name, award_pk)
+        logger.info("No task named %s is registered; %s was not dispatched.", name, pk)
         return
-    task.delay(award_pk)
+    task.delay(pk)
 
 
-def dispatch_after_commit(name: str, award_pk: int) -> None:
+def dispatch_after_commit(name: str, pk: int) -> None:
     # robust: the award is committed and stays the source of truth even if queueing fails;
-    # Django logs the failure and the badge can be issued again from the award.
-    transaction.on_commit(lambda: dispatch_task(name, award_pk), robust=True)
+    # Django logs the failure and the badge can be issued again from the award (a batch is
+    # picked up by the badges app's sweep).
+    transaction.on_commit(lambda: dispatch_task(name, pk), robust=True)

@@ -104,3 +104,30 @@ def evaluate_stacks(learners, *, actor=None, request=None) -> list[Award]:
         if not issued_any:
             break
     return created_awards
+
+
+def stack_plan(learner_ids) -> list[tuple[StackRequirement, ProgrammeVersion, int, list[Award]]]:
+    """The stacked awards these learners have completed and do not hold yet, as
+    (requirement, target version, learner id, component awards): what a batch's follow-up job
+    issues. One round; the follow-up job's own completion plans the next level."""
+    learner_ids = list(learner_ids)
+    requirements = _requirements(None)
+    if not learner_ids or not requirements:
+        return []
+    held = _holdings(learner_ids)
+    awarded = _already_awarded(learner_ids, requirements)
+    plan = []
+    for requirement in requirements:
+        version = requirement.target.published_version
+        if version is None:
+            continue
+        required_ids = [programme.pk for programme in requirement.required.all()]
+        needed = requirement.min_count or len(required_ids)
+        for learner_id in learner_ids:
+            if (learner_id, requirement.target_id) in awarded:
+                continue
+            components = [held[learner_id][p] for p in required_ids if p in held[learner_id]]
+            if len(components) >= needed:
+                plan.append((requirement, version, learner_id, components))
+                awarded.add((learner_id, requirement.target_id))
+    return plan

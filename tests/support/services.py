@@ -47,10 +47,25 @@ def database_url(database: dict) -> str:
 class CeleryWorker:
     """A `celery worker` subprocess that can be killed and started again (crash tests)."""
 
-    def __init__(self, *, broker_url: str, database: dict, queues: str | None = None):
+    QUEUES = ("celery", "signing", "baking", "mail")
+
+    def __init__(
+        self,
+        *,
+        broker_url: str,
+        database: dict,
+        queue_prefix: str = "",
+        concurrency: int = 2,
+        beat: bool = False,
+        extra_env: dict | None = None,
+    ):
         self.broker_url = broker_url
         self.database = database
-        self.queues = queues
+        self.queue_prefix = queue_prefix
+        self.queues = ",".join(queue_prefix + name for name in self.QUEUES)
+        self.concurrency = concurrency
+        self.beat = beat
+        self.extra_env = extra_env or {}
         self.process: subprocess.Popen | None = None
         self.log_path = REPO / "test-artifacts" / "celery-worker.log"
 
@@ -62,7 +77,9 @@ class CeleryWorker:
             CELERY_BROKER_URL=self.broker_url,
             CELERY_RESULT_BACKEND=self.broker_url,
             CELERY_TASK_ALWAYS_EAGER="false",
+            CELERY_QUEUE_PREFIX=self.queue_prefix,
         )
+        env.update(self.extra_env)
         return env
 
     def start(self, timeout: float = 60) -> None:
@@ -70,11 +87,13 @@ class CeleryWorker:
         hostname = f"test-{uuid.uuid4().hex[:8]}@%h"
         command = [
             sys.executable, "-m", "celery", "-A", "config.celery_app", "worker",
-            "--loglevel=INFO", "--concurrency=2", "--pool=prefork", "-n", hostname,
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
+            "--loglevel=INFO", f"--concurrency={self.concurrency}", "--pool=prefork",
+            "-n", hostname, "--without-gossip", "--without-mingle", "--without-heartbeat",
+            "-Q", self.queues,
         ]  # fmt: skip
-        if self.queues:
-            command += ["-Q", self.queues]
+        if self.beat:  # the batch sweep's schedule, in this worker (one beat per test)
+            schedule = self.log_path.parent / f"beat-{uuid.uuid4().hex[:8]}"
+            command += ["--beat", "--schedule", str(schedule)]
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             command, cwd=REPO, env=self.env(), stdout=log, stderr=subprocess.STDOUT,

@@ -6,7 +6,10 @@ from ..assessments import assessing_methods
 from .rows import Known
 
 
-def write_rows(rows, known: Known, version, actor, propose_awards: bool, report) -> None:
+def write_rows(
+    rows, known: Known, version, actor, propose_awards: bool, report
+) -> tuple[dict, list]:
+    """Returns the learners by e-mail and the assessments in the order of `rows`."""
     assessing = set(assessing_methods(version))
     issuer = version.programme.issuer
     new_learners = [
@@ -87,3 +90,4 @@ def write_rows(rows, known: Known, version, actor, propose_awards: bool, report)
         # ignore_conflicts: a learner who already has an award under this version keeps it.
         Award.objects.bulk_create(awards, batch_size=2_000, ignore_conflicts=True)
         report.proposed_awards = len(awards)
+    return learners, assessments

@@ -1,0 +1,458 @@
+"""Batch issuing, the envelope side. A job runs as a window of chunks in flight; each chunk is
+
+1. signed (queue `signing`): its awards are issued in the record, status indices drawn, OB 3.0
+   and OB 2.0 signed, BadgeRecords written, in ONE transaction, so a crash leaves nothing half
+   made and a second run finds the chunk past that stage;
+2. baked (queue `baking`): four images per award, written, the items done;
+3. its learners notified (queue `mail`, credentials.notify_batch_chunk).
+
+Every stage locks its chunk row (SKIP LOCKED: a duplicate delivery of a running chunk returns
+at once) and checks the chunk's state first, so a task run twice does its work once. Lost
+messages (a killed worker, a restarted Redis) are re-queued by :func:`sweep`, driven by beat.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import resource
+import time
+from collections import defaultdict
+from contextlib import contextmanager
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from badges import baking, dataintegrity, extension, images, ob2, ob3, status
+from badges.models import BadgeRecord
+from credentials.api.serializers import award_event_payload
+from credentials.models import Award, BatchChunk, BatchItem, IssuingBatch
+from credentials.services import batches as record
+from frameworks.i18n import in_both
+from issuers import webhooks
+from issuers.keys import load_private_key
+from issuers.services import audit_event, ensure_signing_keys, record_audits
+
+logger = logging.getLogger(__name__)
+
+IMAGE_FIELDS = ("ob2_png", "ob2_svg", "ob3_png", "ob3_svg")
+RUN_BATCH_TASK = "badges.run_batch"
+SIGN_TASK = "badges.sign_batch_chunk"
+BAKE_TASK = "badges.bake_batch_chunk"
+NOTIFY_TASK = "credentials.notify_batch_chunk"
+
+SIGNING_FAILED = _("The credential could not be signed: %(reason)s")
+GAVE_UP = _("Not processed after %(attempts)s attempts; start a new batch for this row.")
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def chunks_in_flight() -> int:
+    return int(_setting("BATCH_CHUNKS_IN_FLIGHT", 4))
+
+
+def stall_after() -> timedelta:
+    return timedelta(seconds=int(_setting("BATCH_STALL_SECONDS", 300)))
+
+
+def max_attempts() -> int:
+    return int(_setting("BATCH_MAX_ATTEMPTS", 5))
+
+
+def _eager() -> bool:
+    from config.celery_app import app
+
+    return bool(app.conf.task_always_eager)
+
+
+def _send(name: str, *args) -> None:
+    from config.celery_app import app
+
+    app.tasks[name].delay(*args)
+
+
+def _send_after_commit(name: str, *args) -> None:
+    # robust: if the broker is down the chunk keeps its state and the sweep sends it again.
+    transaction.on_commit(lambda: _send(name, *args), robust=True)
+
+
+class Stopwatch:
+    """Milliseconds per stage, summed over a chunk."""
+
+    def __init__(self):
+        self.ms: dict[str, float] = defaultdict(float)
+
+    @contextmanager
+    def stage(self, name: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.ms[name] += (time.perf_counter() - start) * 1000
+
+    def add(self, name: str, ms: float) -> None:
+        self.ms[name] += ms
+
+    def as_metrics(self, count: int) -> dict:
+        # ru_maxrss is in KiB on Linux: this worker process's peak so far.
+        peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return {
+            "count": count,
+            "ms": {name: round(value, 3) for name, value in self.ms.items()},
+            "peak_rss_mb": round(peak_kib / 1024, 1),
+        }
+
+
+# --- Scheduling ---------------------------------------------------------------------------
+
+
+def run_batch(batch_pk: int) -> None:
+    """Start (or resume) a job: mark it running and fill the window of chunks in flight."""
+    with transaction.atomic():
+        batch = IssuingBatch.objects.select_for_update().get(pk=batch_pk)
+        if batch.is_finished:
+            return
+        if batch.state == IssuingBatch.State.QUEUED:
+            batch.state = IssuingBatch.State.RUNNING
+            batch.started_at = timezone.now()
+            batch.save(update_fields=["state", "started_at", "updated_at"])
+        # A job whose every item failed on reading has no chunk to run.
+        record.finish_if_complete(batch.pk)
+    if _eager():
+        run_inline(batch_pk)
+    else:
+        schedule(batch_pk)
+
+
+def schedule(batch_pk: int) -> list[int]:
+    """Queue pending chunks up to the window. Returns the chunk numbers queued."""
+    with transaction.atomic():
+        batch = IssuingBatch.objects.select_for_update().get(pk=batch_pk)
+        if batch.state != IssuingBatch.State.RUNNING:
+            return []
+        chunks = BatchChunk.objects.filter(batch=batch)
+        busy = chunks.filter(state__in=[BatchChunk.State.SIGNING, BatchChunk.State.BAKING]).count()
+        free = max(chunks_in_flight() - busy, 0)
+        picked = list(chunks.filter(state=BatchChunk.State.PENDING).order_by("number")[:free])
+        now = timezone.now()
+        for chunk in picked:
+            chunk.state = BatchChunk.State.SIGNING
+            chunk.enqueued_at = now
+        BatchChunk.objects.bulk_update(picked, ["state", "enqueued_at"])
+        for chunk in picked:
+            _send_after_commit(SIGN_TASK, batch_pk, chunk.number)
+    return [chunk.number for chunk in picked]
+
+
+def run_inline(batch_pk: int) -> None:
+    """Eager mode (the demo, most tests): every chunk, one after the other, in this process,
+    without the recursion that chained eager tasks would build."""
+    while True:
+        with transaction.atomic():
+            batch = IssuingBatch.objects.select_for_update().get(pk=batch_pk)
+            if batch.state != IssuingBatch.State.RUNNING:
+                return
+            chunk = (
+                BatchChunk.objects.filter(batch=batch)
+                .exclude(state=BatchChunk.State.DONE)
+                .order_by("number")
+                .first()
+            )
+            if chunk is None:
+                record.finish_if_complete(batch_pk)
+                return
+            if chunk.state == BatchChunk.State.PENDING:
+                chunk.state = BatchChunk.State.SIGNING
+                chunk.save(update_fields=["state"])
+        sign_chunk(batch_pk, chunk.number)
+        bake_chunk(batch_pk, chunk.number)
+        if batch.notify_learners:
+            _send(NOTIFY_TASK, batch_pk, chunk.number)
+
+
+def _locked_chunk(batch_pk: int, number: int, state: str) -> BatchChunk | None:
+    """The chunk, locked, if it is at `state` and no other worker holds it."""
+    chunk = (
+        BatchChunk.objects.select_for_update(skip_locked=True)
+        .select_related("batch__programme_version__programme__issuer")
+        .filter(batch_id=batch_pk, number=number)
+        .first()
+    )
+    if chunk is None or chunk.state != state:
+        return None
+    return chunk
+
+
+# --- Signing ----------------------------------------------------------------------------------
+
+
+def sign_chunk(batch_pk: int, number: int) -> int:
+    """Stage 1. Returns the number of awards signed (0 if the chunk was not at this stage)."""
+    watch = Stopwatch()
+    with transaction.atomic():
+        chunk = _locked_chunk(batch_pk, number, BatchChunk.State.SIGNING)
+        if chunk is None:
+            return 0
+        batch = chunk.batch
+        if batch.state == IssuingBatch.State.CANCELLED:
+            chunk.state = BatchChunk.State.DONE
+            chunk.save(update_fields=["state"])
+            return 0
+        with watch.stage("database"):
+            awarded = record.award_chunk(batch, number)
+        signed = _sign(batch, awarded, watch)
+        chunk.state = BatchChunk.State.BAKING
+        chunk.enqueued_at = timezone.now()
+        chunk.metrics = {"sign": watch.as_metrics(len(signed))}
+        chunk.save(update_fields=["state", "enqueued_at", "metrics"])
+        if not _eager():
+            _send_after_commit(BAKE_TASK, batch_pk, number)
+    return len(signed)
+
+
+def _sign(batch: IssuingBatch, awarded: list, watch: Stopwatch) -> list[BadgeRecord]:
+    issuer = batch.issuer
+    version = batch.programme_version
+    with watch.stage("database"):
+        have = set(
+            BadgeRecord.objects.filter(award__in=[award for _item, award in awarded]).values_list(
+                "award_id", flat=True
+            )
+        )
+        todo = [(item, award) for item, award in awarded if award.pk not in have]
+        keys = ensure_signing_keys(issuer)
+        slots = status.allocate_status_indices(issuer, len(todo))
+    ob3_key, ob2_key = keys["ed25519"], keys["rsa2048"]
+    ob3_private, ob2_private = load_private_key(ob3_key), load_private_key(ob2_key)
+    method = ob3.verification_method_id(ob3_key)
+    created = dataintegrity.now_date_time_stamp()
+    loader = extension.document_loader()
+    records, failed = [], []
+    for (item, award), (status_list, index) in zip(todo, slots, strict=True):
+        award.programme_version = version  # shares the chunk's loaded version and issuer
+        record_ = BadgeRecord(award=award, status_list=status_list, status_index=index)
+        try:
+            with watch.stage("compose"):
+                unsigned = ob3.credential_for(record_)
+            with watch.stage("sign_ob3"):
+                record_.ob3_credential = dataintegrity.sign_eddsa_rdfc_2022(
+                    unsigned, private_key=ob3_private, verification_method=method,
+                    created=created, document_loader=loader,
+                )  # fmt: skip
+            record_.ob3_signing_key = ob3_key
+            with watch.stage("sign_ob2"):
+                record_.ob2_assertion, record_.ob2_jws = ob2.signed_assertion_for(
+                    record_, key=ob2_key, private_key=ob2_private
+                )
+            record_.ob2_signing_key = ob2_key
+        except (dataintegrity.DataIntegrityError, ValueError) as error:
+            failed.append((item, award, error))
+            continue
+        records.append(record_)
+    with watch.stage("database"):
+        _fail_unsigned(failed, batch)
+        BadgeRecord.objects.bulk_create(records, batch_size=500)
+        for list_ in {status_list.pk: status_list for status_list, _ in slots}.values():
+            # The list must be signed before a verifier follows a credential to it.
+            status.signed_status_list_credential(list_)
+        signed_awards = {record_.award_id for record_ in records} | have
+        items = [item for item, award in awarded if award.pk in signed_awards]
+        for item in items:
+            item.state = BatchItem.State.SIGNED
+        record.save_items(items)
+        record_audits([_issue_audit(r, batch) for r in records])
+        _announce(issuer, [r.award for r in records])
+    return records
+
+
+def _fail_unsigned(failed: list, batch: IssuingBatch) -> None:
+    """Items whose credential could not be signed: reported, and their award put back to
+    pending (it was issued in this very transaction, so nothing outside has seen it)."""
+    items, audits = [], []
+    for item, award, error in failed:
+        logger.warning("Batch item %s: signing failed: %s", item.pk, error)
+        item.state = BatchItem.State.FAILED
+        item.error_ja, item.error_en = in_both(SIGNING_FAILED, {"reason": str(error)})
+        items.append(item)
+        award.status = Award.Status.PENDING
+        award.issued_at = award.expires_at = award.approved_by = None
+        award.save(update_fields=["status", "issued_at", "expires_at", "approved_by", "updated_at"])
+        audits.append(
+            audit_event(
+                actor=None, action="badge.sign_failed", target=award, issuer=batch.issuer,
+                details={"batch": str(batch.public_id), "reason": str(error)},
+            )
+        )  # fmt: skip
+    record.save_items(items)
+    record_audits(audits)
+
+
+def _issue_audit(record_: BadgeRecord, batch: IssuingBatch):
+    return audit_event(
+        actor=None, action="badge.issue", target=record_, issuer=batch.issuer,
+        details={
+            "award": str(record_.award.public_id),
+            "batch": str(batch.public_id),
+            "status_list": str(record_.status_list.public_id),
+            "status_index": record_.status_index,
+            "ob3_key": record_.ob3_signing_key.key_id,
+            "ob2_key": record_.ob2_signing_key.key_id,
+        },
+    )  # fmt: skip
+
+
+def _announce(issuer, awards: list) -> None:
+    """award.issued webhooks, only when the issuer has an endpoint for them."""
+    if not any(
+        "award.issued" in endpoint.events
+        for endpoint in issuer.webhook_endpoints.filter(is_active=True)
+    ):
+        return
+    for award in awards:
+        webhooks.emit(issuer, "award.issued", award_event_payload(award))
+
+
+# --- Baking ----------------------------------------------------------------------------------
+
+
+def bake_chunk(batch_pk: int, number: int) -> int:
+    """Stage 2. Returns the number of records baked."""
+    watch = Stopwatch()
+    with transaction.atomic():
+        chunk = _locked_chunk(batch_pk, number, BatchChunk.State.BAKING)
+        if chunk is None:
+            return 0
+        batch = chunk.batch
+        with watch.stage("database"):
+            items = list(
+                BatchItem.objects.filter(
+                    batch=batch, chunk=number, state=BatchItem.State.SIGNED
+                ).select_related("award")
+            )
+            records = list(
+                BadgeRecord.objects.filter(
+                    award__in=[item.award_id for item in items]
+                ).select_related("award")
+            )
+        png, svg = images.badge_images(batch.programme_version)
+        baked = []
+        for record_ in records:
+            if _bake(record_, png, svg, watch):
+                baked.append(record_)
+        with watch.stage("database"):
+            now = timezone.now()
+            for record_ in baked:
+                record_.updated_at = now
+            BadgeRecord.objects.bulk_update(baked, [*IMAGE_FIELDS, "updated_at"], batch_size=500)
+            for item in items:
+                item.state = BatchItem.State.ISSUED
+            record.save_items(items)
+            chunk.state = BatchChunk.State.DONE
+            chunk.finished_at = now
+            chunk.metrics = {**chunk.metrics, "bake": watch.as_metrics(len(baked))}
+            chunk.save(update_fields=["state", "finished_at", "metrics"])
+            record.finish_if_complete(batch_pk)
+        if not _eager():
+            if batch.notify_learners:
+                _send_after_commit(NOTIFY_TASK, batch_pk, number)
+            transaction.on_commit(lambda: schedule(batch_pk), robust=True)
+    return len(baked)
+
+
+def _bake(record_: BadgeRecord, png: bytes, svg: bytes, watch: Stopwatch) -> bool:
+    """Bake the images the record lacks; False if it had them all."""
+    missing = [field for field in IMAGE_FIELDS if not getattr(record_, field)]
+    if not missing:
+        return False
+    with watch.stage("bake"):
+        credential_json = json.dumps(record_.ob3_credential, ensure_ascii=False)
+        makers = {
+            "ob2_png": lambda: baking.bake_png(png, keyword="openbadges", text=record_.ob2_jws),
+            "ob2_svg": lambda: baking.bake_svg(svg, version="2.0", verify=record_.ob2_jws),
+            "ob3_png": lambda: baking.bake_png(
+                png, keyword="openbadgecredential", text=credential_json
+            ),
+            "ob3_svg": lambda: baking.bake_svg(svg, version="3.0", credential_json=credential_json),
+        }
+        made = {field: makers[field]() for field in missing}
+    with watch.stage("files"):
+        for field, data in made.items():
+            getattr(record_, field).save(field.replace("_", "."), ContentFile(data), save=False)
+    return True
+
+
+# --- Recovery -----------------------------------------------------------------------------
+
+
+def sweep() -> dict:
+    """Re-queue what a lost message left behind (beat runs it every BATCH_SWEEP_SECONDS):
+    queued jobs never started, chunks whose stage task has not finished within
+    BATCH_STALL_SECONDS. A chunk that keeps failing is given up after BATCH_MAX_ATTEMPTS:
+    its unfinished items fail with the reason, and the job completes."""
+    cutoff = timezone.now() - stall_after()
+    started = 0
+    for batch_pk in IssuingBatch.objects.filter(
+        state=IssuingBatch.State.QUEUED, created_at__lt=cutoff
+    ).values_list("pk", flat=True):
+        _send(RUN_BATCH_TASK, batch_pk)
+        started += 1
+    requeued, given_up = 0, 0
+    stalled = BatchChunk.objects.filter(
+        batch__state=IssuingBatch.State.RUNNING,
+        state__in=[BatchChunk.State.SIGNING, BatchChunk.State.BAKING],
+        enqueued_at__lt=cutoff,
+    ).values_list("pk", flat=True)
+    for chunk_pk in stalled:
+        outcome = _requeue(chunk_pk, cutoff)
+        requeued += outcome == "requeued"
+        given_up += outcome == "given_up"
+    running = list(
+        IssuingBatch.objects.filter(state=IssuingBatch.State.RUNNING).values_list("pk", flat=True)
+    )
+    for batch_pk in running:
+        schedule(batch_pk)
+        with transaction.atomic():
+            record.finish_if_complete(batch_pk)
+    return {"started": started, "requeued": requeued, "given_up": given_up}
+
+
+def _requeue(chunk_pk: int, cutoff) -> str:
+    with transaction.atomic():
+        chunk = (
+            BatchChunk.objects.select_for_update(skip_locked=True)
+            .filter(pk=chunk_pk, enqueued_at__lt=cutoff)
+            .first()
+        )
+        if chunk is None:  # a worker holds it (still running) or it moved on
+            return "busy"
+        chunk.attempts += 1
+        if chunk.attempts > max_attempts():
+            _give_up(chunk)
+            return "given_up"
+        chunk.enqueued_at = timezone.now()
+        chunk.save(update_fields=["attempts", "enqueued_at"])
+        task = SIGN_TASK if chunk.state == BatchChunk.State.SIGNING else BAKE_TASK
+        _send_after_commit(task, chunk.batch_id, chunk.number)
+    return "requeued"
+
+
+def _give_up(chunk: BatchChunk) -> None:
+    ja, en = in_both(GAVE_UP, {"attempts": chunk.attempts - 1})
+    unfinished = BatchItem.objects.filter(
+        batch_id=chunk.batch_id,
+        chunk=chunk.number,
+        state__in=[BatchItem.State.PENDING, BatchItem.State.SIGNED],
+    )
+    unfinished.update(
+        state=BatchItem.State.FAILED, error_ja=ja, error_en=en, updated_at=timezone.now()
+    )
+    chunk.state = BatchChunk.State.DONE
+    chunk.finished_at = timezone.now()
+    chunk.save(update_fields=["attempts", "state", "finished_at"])
+    record.finish_if_complete(chunk.batch_id)

@@ -1,0 +1,40 @@
+"""The educational record: programmes and their versions, learners, assessments and awards
+(`records`), and the batch jobs that issue awards by the thousand (`batches`).
+
+Models hold data and the invariants the database can enforce; every write goes through
+`credentials.services`, every staff read through `credentials.selectors`.
+"""
+
+from .batches import BatchChunk, BatchItem, IssuingBatch
+from .records import (
+    NON_PROGRAMME_DESCRIPTORS,
+    Assessment,
+    Award,
+    Learner,
+    LearnerEnrolment,
+    LearnerLoginToken,
+    Programme,
+    ProgrammeVersion,
+    StackRequirement,
+    badge_upload_to,
+    localised,
+    normalise_email,
+)
+
+__all__ = [
+    "NON_PROGRAMME_DESCRIPTORS",
+    "Assessment",
+    "Award",
+    "BatchChunk",
+    "BatchItem",
+    "IssuingBatch",
+    "Learner",
+    "LearnerEnrolment",
+    "LearnerLoginToken",
+    "Programme",
+    "ProgrammeVersion",
+    "StackRequirement",
+    "badge_upload_to",
+    "localised",
+    "normalise_email",
+]

@@ -1,0 +1,95 @@
+"""Finishing a batch: once no item is waiting, the job is completed (with or without errors)
+exactly once, audited, announced by the `batch.completed` webhook, and the stacks its
+learners completed are issued by a follow-up job."""
+
+from collections import defaultdict
+
+from django.db.models import Count
+from django.utils import timezone
+
+from credentials.models import BatchItem, IssuingBatch, Learner
+from issuers import webhooks
+from issuers.services import record_audit
+
+from ..stacks import stack_plan
+from .starting import start_stack_batch
+
+
+def item_counts(batch: IssuingBatch) -> dict[str, int]:
+    """Items by state: pending, signed, issued, skipped, failed (all keys present)."""
+    counts = dict.fromkeys(BatchItem.State.values, 0)
+    for row in batch.items.values("state").annotate(n=Count("id")).order_by():
+        counts[row["state"]] = row["n"]
+    return counts
+
+
+def batch_event_payload(batch: IssuingBatch, counts: dict[str, int] | None = None) -> dict:
+    counts = counts or item_counts(batch)
+    return {
+        "id": str(batch.public_id),
+        "state": batch.state,
+        "program": batch.programme_version.programme_id,
+        "version": batch.programme_version.number,
+        "source": batch.source,
+        "total": batch.total,
+        "done": counts["issued"] + counts["skipped"],
+        "issued": counts["issued"],
+        "skipped": counts["skipped"],
+        "failed": counts["failed"],
+        "finished_at": batch.finished_at,
+    }
+
+
+def finish_if_complete(batch_pk: int) -> IssuingBatch | None:
+    """Complete the batch if nothing is left to do (caller's transaction). Returns the batch
+    when this call completed it, None otherwise (still running, or finished before)."""
+    batch = (
+        IssuingBatch.objects.select_for_update()
+        .select_related("programme_version__programme", "issuer")
+        .get(pk=batch_pk)
+    )
+    if batch.state not in (IssuingBatch.State.RUNNING, IssuingBatch.State.QUEUED):
+        return None
+    counts = item_counts(batch)
+    if counts["pending"] or counts["signed"]:
+        return None
+    batch.state = (
+        IssuingBatch.State.COMPLETED_WITH_ERRORS if counts["failed"]
+        else IssuingBatch.State.COMPLETED
+    )  # fmt: skip
+    batch.done_count = counts["issued"] + counts["skipped"]
+    batch.failed_count = counts["failed"]
+    batch.finished_at = timezone.now()
+    batch.save(update_fields=["state", "done_count", "failed_count", "finished_at", "updated_at"])
+    record_audit(
+        actor=None, action="batch.complete", target=batch, issuer=batch.issuer,
+        details={"public_id": str(batch.public_id), **counts},
+    )  # fmt: skip
+    webhooks.emit(batch.issuer, "batch.completed", batch_event_payload(batch, counts))
+    start_follow_ups(batch)
+    return batch
+
+
+def start_follow_ups(batch: IssuingBatch) -> list[IssuingBatch]:
+    """One follow-up job per stacked programme version the batch's learners completed."""
+    learner_ids = set(
+        batch.items.filter(state=BatchItem.State.ISSUED).values_list("learner_id", flat=True)
+    )
+    by_version = defaultdict(list)
+    for requirement, version, learner_id, components in stack_plan(learner_ids):
+        by_version[version].append(
+            {
+                "learner": learner_id,
+                "stack_requirement": requirement.pk,
+                "components": [award.pk for award in components],
+            }
+        )
+    follow_ups = []
+    emails = {}
+    if by_version:
+        emails = dict(Learner.objects.filter(pk__in=learner_ids).values_list("pk", "email"))
+    for version, entries in by_version.items():
+        for entry in entries:
+            entry["email"] = emails.get(entry["learner"], "")
+        follow_ups.append(start_stack_batch(parent=batch, version=version, entries=entries))
+    return follow_ups
