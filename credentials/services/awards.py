@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from credentials.models import Assessment, Award, Programme, ProgrammeVersion
+from credentials.selectors import valid_awards
 from issuers.permissions import Action
 from issuers.services import record_audit, require_permission
 
@@ -106,12 +107,19 @@ def issue_award(*, actor, assessment: Assessment, request=None) -> Award:
 
 @transaction.atomic
 def revoke_award(*, actor, award: Award, reason: str, request=None) -> Award:
-    """Revoke an award (or withdraw a pending one), with the reason shown to verifiers."""
+    """Revoke an award (or withdraw a pending one), with the reason shown to verifiers.
+
+    Stacked awards built on it that no longer have enough valid components are revoked too
+    (their reason says which component went), so a platinum never outlives its gold."""
     issuer = award.programme_version.programme.issuer
     require_permission(actor, issuer, Action.REVOKE_AWARD)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"revocation_reason": _("Give a reason for the revocation.")})
+    return _revoke(award, actor=actor, reason=reason, request=request, details={})
+
+
+def _revoke(award: Award, *, actor, reason: str, request, details: dict) -> Award:
     award = Award.objects.select_for_update().get(pk=award.pk)
     if award.status == Award.Status.REVOKED:
         return award
@@ -126,10 +134,41 @@ def revoke_award(*, actor, award: Award, reason: str, request=None) -> Award:
         actor=actor,
         action="award.revoke",
         target=award,
-        issuer=issuer,
-        details={"reason": reason, "was_issued": was_issued},
+        issuer=award.programme_version.programme.issuer,
+        details={"reason": reason, "was_issued": was_issued, **details},
         request=request,
     )
     if was_issued:
         dispatch_after_commit(REVOKE_BADGES_TASK, award.pk)
+    _revoke_broken_stacks(award, actor=actor, request=request)
     return award
+
+
+def _revoke_broken_stacks(component: Award, *, actor, request) -> None:
+    for stacked in component.stacked_into.exclude(status=Award.Status.REVOKED).select_related(
+        "stack_requirement"
+    ):
+        requirement = stacked.stack_requirement
+        if requirement is None:
+            continue
+        required = set(requirement.required.values_list("pk", flat=True))
+        still_held = {
+            award.programme_version.programme_id
+            for award in valid_awards()
+            .filter(learner=stacked.learner, programme_version__programme__in=required)
+            .select_related("programme_version")
+        }
+        if len(still_held) >= (requirement.min_count or len(required)):
+            continue
+        title = component.programme_version.title_in
+        reason = (
+            f"構成要素の認定「{title('ja')}」が取り消されたため。 / "
+            f"A component award ({title('en') or title('ja')}) was revoked."
+        )
+        _revoke(
+            stacked,
+            actor=actor,
+            reason=reason,
+            request=request,
+            details={"component": str(component.public_id)},
+        )

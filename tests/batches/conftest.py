@@ -10,3 +10,4 @@ from tests.credentials.conftest import (  # noqa: F401
     version_b,
     viewer_a,
 )
+from tests.credentials.conftest import designer_a  # noqa: E402, F401

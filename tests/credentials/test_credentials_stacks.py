@@ -172,3 +172,26 @@ def test_a_draft_stacked_programme_is_not_awarded(tiers, stack, learner_a, offic
     for name in ("bronze", "silver", "gold"):
         hold(learner_a, tiers[name])
     assert services.evaluate_stacks([learner_a], actor=officer_a) == []
+
+
+def test_revoking_a_component_revokes_the_stacked_award_built_on_it(
+    tiers, stack, learner_a, officer_a
+):
+    stack(auto_issue=True)
+    components = [hold(learner_a, tiers[name]) for name in ("bronze", "silver", "gold")]
+    (platinum,) = services.evaluate_stacks([learner_a], actor=officer_a)
+    services.revoke_award(actor=officer_a, award=components[1], reason="不正行為")
+    platinum.refresh_from_db()
+    assert platinum.status == Award.Status.REVOKED
+    assert "revoked" in platinum.revocation_reason and "取り消" in platinum.revocation_reason
+    event = AuditEvent.objects.get(action="award.revoke", target_id=str(platinum.pk))
+    assert event.details["component"] == str(components[1].public_id)
+
+
+def test_a_stacked_award_with_enough_other_components_stays(tiers, stack, learner_a, officer_a):
+    stack(min_count=2, auto_issue=True)
+    components = [hold(learner_a, tiers[name]) for name in ("bronze", "silver", "gold")]
+    (platinum,) = services.evaluate_stacks([learner_a], actor=officer_a)
+    services.revoke_award(actor=officer_a, award=components[0], reason="誤登録")
+    platinum.refresh_from_db()
+    assert platinum.status == Award.Status.ISSUED

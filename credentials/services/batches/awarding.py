@@ -198,6 +198,8 @@ def _award_stacks(batch: IssuingBatch, items: list[BatchItem], issuing: _Issuing
         else:
             item.award = award
             _skip(item, _("Proposed for approval: this stack is not issued automatically."))
+    for item, award in out:
+        item.award = award
     return out
 
 
