@@ -1,6 +1,7 @@
 """Batch tests use the credentials world (issuers A and B, staff, published programmes)."""
 
 from tests.credentials.conftest import (  # noqa: F401
+    designer_a,
     issuer_a,
     issuer_b,
     officer_a,
@@ -10,4 +11,3 @@ from tests.credentials.conftest import (  # noqa: F401
     version_b,
     viewer_a,
 )
-from tests.credentials.conftest import designer_a  # noqa: E402, F401

@@ -177,7 +177,9 @@ def test_a_revoked_award_is_not_issued_again(run, officer_a, version_a):
 def test_all_learners_with_a_passing_assessment_are_issued_once(run, officer_a, version_a):
     issuer = version_a.programme.issuer
     passing = [
-        AssessmentFactory(programme_version=version_a, learner=EnrolmentFactory(issuer=issuer).learner)
+        AssessmentFactory(
+            programme_version=version_a, learner=EnrolmentFactory(issuer=issuer).learner
+        )
         for _ in range(3)
     ]
     AssessmentFactory(

@@ -29,7 +29,7 @@ def test_a_batch_from_a_list_issues_signs_bakes_and_mails(
     officer_a, version_a, django_capture_on_commit_callbacks, settings
 ):
     settings.BATCH_CHUNK_SIZE = 2
-    listed = rows(4) + [{"email": "not-an-email", "result": "pass", "assessed_on": "2026-10-01"}]
+    listed = [*rows(4), {"email": "not-an-email", "result": "pass", "assessed_on": "2026-10-01"}]
     with django_capture_on_commit_callbacks(execute=True):
         batch = batches.start_batch_from_list(
             actor=officer_a, programme_version=version_a, rows=listed
