@@ -1,9 +1,10 @@
-"""The record's own Celery task: learner notification mail, on the `mail` queue."""
+"""The record's own Celery tasks: learner notification mail (on the `mail` queue) and the
+daily purge of spent sign-in links."""
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from credentials.services import notifications
+from credentials.services import learner_access, notifications
 
 
 @shared_task(
@@ -19,3 +20,8 @@ from credentials.services import notifications
 )
 def notify_batch_chunk(batch_pk: int, number: int) -> int:
     return notifications.notify_batch_chunk(batch_pk, number)
+
+
+@shared_task(name="credentials.purge_sign_in_tokens", acks_late=True, serializer="json")
+def purge_sign_in_tokens() -> int:
+    return learner_access.purge_spent_sign_in_tokens()

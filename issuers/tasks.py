@@ -19,3 +19,8 @@ from . import webhooks
 )
 def deliver_webhook(delivery_pk: int) -> int | None:
     return webhooks.deliver(delivery_pk).last_status_code
+
+
+@shared_task(name="issuers.requeue_unsent_webhooks", acks_late=True, serializer="json")
+def requeue_unsent_webhooks() -> int:
+    return webhooks.requeue_unsent()

@@ -14,6 +14,7 @@ only, every resolved address public unicast, and the connection goes to the addr
 (no DNS rebinding). Loopback http is allowed only with settings.WEBHOOKS_ALLOW_LOOPBACK (tests).
 """
 
+import datetime
 import hashlib
 import hmac
 import ipaddress
@@ -199,6 +200,24 @@ def emit(issuer: Issuer, event: str, payload: dict) -> list[WebhookDelivery]:
         # (the delivery stays in the log, undelivered, with attempts 0).
         transaction.on_commit(lambda pk=delivery.pk: _enqueue(pk), robust=True)
     return deliveries
+
+
+def requeue_unsent(older_than: datetime.timedelta = datetime.timedelta(minutes=5)) -> int:
+    """Queue again the deliveries never attempted (their message was lost: broker down when the
+    event was recorded, or restarted since), from the last three days. Beat runs it."""
+    now = timezone.now()
+    unsent = list(
+        WebhookDelivery.objects.filter(
+            attempts=0,
+            delivered_at__isnull=True,
+            endpoint__is_active=True,
+            created_at__lt=now - older_than,
+            created_at__gt=now - datetime.timedelta(days=3),
+        ).values_list("pk", flat=True)
+    )
+    for delivery_pk in unsent:
+        _enqueue(delivery_pk)
+    return len(unsent)
 
 
 def _enqueue(delivery_pk: int) -> None:

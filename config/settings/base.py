@@ -133,6 +133,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 BATCH_SWEEP_SECONDS = env.int("BATCH_SWEEP_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
     "sweep-batches": {"task": "badges.sweep_batches", "schedule": BATCH_SWEEP_SECONDS},
+    "requeue-unsent-webhooks": {"task": "issuers.requeue_unsent_webhooks", "schedule": 300},
+    "purge-sign-in-tokens": {"task": "credentials.purge_sign_in_tokens", "schedule": 86_400},
 }
 
 # Batch issuing (badges.batches): rows per chunk, chunks in flight per job, seconds after
