@@ -13,7 +13,8 @@ from issuers.models import Issuer, Membership, Role
 from issuers.selectors import quality_assurance_descriptor
 
 from . import services
-from .models import Assessment, Learner, Programme
+from .models import Assessment, Award, IssuingBatch, Learner, Programme
+from .services import batches
 
 UNIVERSITY = "toto-univ"
 SOCIETY = "jdss"
@@ -308,6 +309,7 @@ SOCIETY_LEARNERS = (0, 3, 8, 11, 20, 24)  # some also study at the university
 class DemoCredentials:
     programmes: dict[str, Programme] = field(default_factory=dict)
     learners: list[Learner] = field(default_factory=list)
+    batches: list[IssuingBatch] = field(default_factory=list)
 
 
 def _owner(issuer: Issuer):
@@ -348,7 +350,9 @@ def _grade(score: int) -> str:
     )
 
 
-def _assess_and_award(actor, programme, learner, index, passed, *, pending: bool = False):
+def _assess_and_award(
+    actor, programme, learner, index, passed, *, pending: bool = False, award: bool = True
+):
     version = programme.published_version
     assessed_on = ASSESSED_ON[programme.slug]
     assessment = Assessment.objects.filter(
@@ -367,7 +371,7 @@ def _assess_and_award(actor, programme, learner, index, passed, *, pending: bool
             evidence_url=f"{programme.issuer.url.rstrip('/')}/evidence/{programme.slug}/"
             f"{index + 1}",
         )
-    if not passed:
+    if not passed or not award:
         return
     if pending:
         services.propose_award(actor=actor, assessment=assessment)
@@ -430,5 +434,11 @@ def load_demo_credentials(issuers) -> DemoCredentials:
             email=result.learners[index].email,
             student_number=f"JDSS-{2025000 + number + 1}",
         )
-        _assess_and_award(society_actor, regression, learner, index, index != 20)
+        _assess_and_award(society_actor, regression, learner, index, index != 20, award=False)
+    # The society issues by batch job (the staff UI shows it): every passing learner at once.
+    version = regression.published_version
+    if not Award.objects.filter(programme_version=version).exists():
+        result.batches.append(
+            batches.start_batch_for_passing(actor=society_actor, programme_version=version)
+        )
     return result

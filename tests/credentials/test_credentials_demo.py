@@ -11,8 +11,10 @@ from issuers.models import AuditEvent
 
 
 @pytest.fixture
-def demo(db):
-    return load_demo_credentials(load_demo_issuers())
+def demo(db, django_capture_on_commit_callbacks):
+    # The society's awards are issued by a batch job, handed over once the load commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        return load_demo_credentials(load_demo_issuers())
 
 
 def test_the_university_has_four_published_complete_stacked_programmes(demo):
@@ -59,6 +61,11 @@ def test_the_society_has_its_own_programme_and_awards(demo):
     awards = Award.objects.filter(programme_version__programme=regression, status="issued")
     assert awards.count() == 5
     assert all(award.expires_at for award in awards)  # a 36-month certification
+    (batch,) = demo.batches
+    assert (batch.source, batch.total) == ("passing", 5)
+    assert set(batch.items.values_list("award", flat=True)) == set(
+        awards.values_list("pk", flat=True)
+    )
 
 
 def test_loading_the_demo_again_changes_nothing(demo):
