@@ -39,6 +39,7 @@ import functools
 import ipaddress
 import json
 import re
+import threading
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -321,6 +322,13 @@ def _check_expanded(element: Any, where: str) -> None:
             _check_expanded(value, here)
 
 
+# pyld keeps process-wide caches (cachetools LRUCaches, i.e. OrderedDicts: resolved contexts,
+# processed contexts per resolved context, inverse contexts) that break when two threads use
+# them at once (gunicorn gthread: "OrderedDict mutated during iteration"). pyld is pure Python,
+# so under the GIL serialising it costs no throughput.
+_PYLD_LOCK = threading.RLock()
+
+
 class _SafeProcessor(JsonLdProcessor):
     """pyld's processor with safe mode: every expansion (also the one inside ``to_rdf``) raises
     instead of dropping data."""
@@ -343,7 +351,8 @@ def expand(document: Any, *, document_loader: LocalDocumentLoader | None = None)
     :class:`SafeModeError`."""
     loader = document_loader or DEFAULT_LOADER
     try:
-        return _SafeProcessor().expand(document, _processing_options(loader))
+        with _PYLD_LOCK:
+            return _SafeProcessor().expand(document, _processing_options(loader))
     except JsonLdError as error:
         raise _pyld_error(error) from error
 
@@ -491,7 +500,8 @@ class CanonicalForms:
 
 def _dataset(document: Any, loader: LocalDocumentLoader) -> dict:
     try:
-        return _SafeProcessor().to_rdf(document, _processing_options(loader))
+        with _PYLD_LOCK:
+            return _SafeProcessor().to_rdf(document, _processing_options(loader))
     except JsonLdError as error:
         raise _pyld_error(error) from error
 
@@ -510,6 +520,17 @@ def _canonicalize(dataset: dict, algorithm: type[_Rdfc10]) -> str:
     if _SURROGATE.search(nquads):
         raise JsonLdProcessingError("the document contains a lone UTF-16 surrogate")
     return nquads
+
+
+def dataset(document: Any, *, document_loader: LocalDocumentLoader | None = None) -> dict:
+    """The document's RDF dataset before canonicalisation (pyld's graph name → quad dicts, one
+    line each with :func:`serialize_nquad`), in safe mode."""
+    return _dataset(document, document_loader or DEFAULT_LOADER)
+
+
+def escape_literal(value: str) -> str:
+    """A literal's lexical form as canonical N-Quads writes it between the quotes."""
+    return value.translate(_LITERAL_ESCAPES)
 
 
 def canonical_nquads(document: Any, *, document_loader: LocalDocumentLoader | None = None) -> str:

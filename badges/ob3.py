@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from urllib.parse import quote, urlsplit
@@ -273,31 +274,6 @@ def _score_text(score: Decimal) -> str:
     return format(score.normalize(), "f")  # 80.00 -> "80", 87.50 -> "87.5"
 
 
-def _results(award) -> list[dict]:
-    assessment = award.assessment
-    if assessment is None:
-        return []
-    base = achievement_url(award.programme_version)
-    results = []
-    if assessment.grade:
-        results.append(
-            {
-                "type": ["Result"],
-                "resultDescription": f"{base}#result-grade",
-                "value": assessment.grade,
-            }
-        )
-    if assessment.score is not None:
-        results.append(
-            {
-                "type": ["Result"],
-                "resultDescription": f"{base}#result-score",
-                "value": _score_text(assessment.score),
-            }
-        )
-    return results
-
-
 def is_micro_credential(version) -> bool:
     framework = version.framework or get_default_framework()
     report = validate_programme(
@@ -365,11 +341,19 @@ def achievement_for(version, *, award=None) -> dict:
         "name": _ltext(issuer.name_ja, issuer.name_en),
         "url": issuer.url,
     }
-    if award is not None:
-        descriptors["learner_identification"] = {"identityType": "emailAddress", "hashed": True}
-        descriptors["date_of_issuing"] = iso(award.issued_at)
     achievement["microCredentialDescriptors"] = descriptors
-    return achievement
+    return achievement if award is None else awarded_achievement(achievement, iso(award.issued_at))
+
+
+def awarded_achievement(achievement: dict, date_of_issuing: str) -> dict:
+    """The programme's achievement with the descriptors an award supplies (learner
+    identification, date of issuing). Shares the achievement's other values."""
+    descriptors = {
+        **achievement["microCredentialDescriptors"],
+        "learner_identification": {"identityType": "emailAddress", "hashed": True},
+        "date_of_issuing": date_of_issuing,
+    }
+    return {**achievement, "microCredentialDescriptors": descriptors}
 
 
 def identity_salt(award) -> str:
@@ -384,52 +368,127 @@ def identity_hash(email: str, salt: str) -> str:
 
 
 def credential_status(record) -> dict:
+    return _credential_status(award_facts(record))
+
+
+@dataclass(frozen=True)
+class SharedParts:
+    """What every credential of one programme version carries (composed once per batch)."""
+
+    achievement: dict  # achievement_for(version), without the award's descriptors
+    issuer_profile: dict
+    result_base: str  # the achievement URL the results' descriptions hang off
+    context_url: str
+
+
+def shared_parts(version) -> SharedParts:
+    return SharedParts(
+        achievement=achievement_for(version),
+        issuer_profile=issuer_profile(version.programme.issuer),
+        result_base=achievement_url(version),
+        context_url=extension.context_url(),
+    )
+
+
+@dataclass(frozen=True)
+class AwardFacts:
+    """What one award (and its record) contributes to its credential, as the strings the
+    credential carries; None where the credential leaves the property out."""
+
+    credential_id: str
+    issued: str
+    expires: str | None
+    identity_hash: str
+    salt: str
+    grade: str | None
+    score: str | None
+    status_id: str
+    status_purpose: str
+    status_index: str
+    status_list: str
+
+
+def award_facts(record) -> AwardFacts:
+    award = record.award
+    assessment = award.assessment
+    salt = identity_salt(award)
     url = status_list_url(record.status_list)
+    return AwardFacts(
+        credential_id=credential_url(award),
+        issued=iso(award.issued_at),
+        expires=iso(award.expires_at) if award.expires_at else None,
+        identity_hash=identity_hash(award.learner.email, salt),
+        salt=salt,
+        grade=(assessment.grade or None) if assessment is not None else None,
+        score=(
+            _score_text(assessment.score)
+            if assessment is not None and assessment.score is not None
+            else None
+        ),
+        status_id=f"{url}#{record.status_index}",
+        status_purpose=record.status_list.purpose,
+        status_index=str(record.status_index),
+        status_list=url,
+    )
+
+
+def _credential_status(facts: AwardFacts) -> dict:
     return {
-        "id": f"{url}#{record.status_index}",
+        "id": facts.status_id,
         "type": "BitstringStatusListEntry",
-        "statusPurpose": record.status_list.purpose,
-        "statusListIndex": str(record.status_index),
-        "statusListCredential": url,
+        "statusPurpose": facts.status_purpose,
+        "statusListIndex": facts.status_index,
+        "statusListCredential": facts.status_list,
     }
 
 
-def credential_for(record) -> dict:
-    """The unsigned OpenBadgeCredential of the record's award."""
-    award = record.award
-    version = award.programme_version
-    issuer = version.programme.issuer
-    salt = identity_salt(award)
+def compose_credential(shared: SharedParts, facts: AwardFacts) -> dict:
+    """The unsigned OpenBadgeCredential of an award from its version's shared parts (shared
+    by reference, not copied) and its own facts."""
     subject = {
         "type": ["AchievementSubject"],
         "identifier": [
             {
                 "type": "IdentityObject",
-                "identityHash": identity_hash(award.learner.email, salt),
+                "identityHash": facts.identity_hash,
                 "identityType": "emailAddress",
                 "hashed": True,
-                "salt": salt,
+                "salt": facts.salt,
             }
         ],
-        "achievement": achievement_for(version, award=award),
+        "achievement": awarded_achievement(shared.achievement, facts.issued),
     }
-    results = _results(award)
+    results = []
+    for kind, value in (("grade", facts.grade), ("score", facts.score)):
+        if value is not None:
+            results.append(
+                {
+                    "type": ["Result"],
+                    "resultDescription": f"{shared.result_base}#result-{kind}",
+                    "value": value,
+                }
+            )
     if results:
         subject["result"] = results
     credential = {
-        "@context": [VC_V2, OB_V3P0, extension.context_url()],
-        "id": credential_url(award),
+        "@context": [VC_V2, OB_V3P0, shared.context_url],
+        "id": facts.credential_id,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": issuer_profile(issuer),
-        "validFrom": iso(award.issued_at),
-        "awardedDate": iso(award.issued_at),
-        "name": subject["achievement"]["name"],
+        "issuer": shared.issuer_profile,
+        "validFrom": facts.issued,
+        "awardedDate": facts.issued,
+        "name": shared.achievement["name"],
         "credentialSubject": subject,
-        "credentialStatus": credential_status(record),
+        "credentialStatus": _credential_status(facts),
     }
-    if award.expires_at:
-        credential["validUntil"] = iso(award.expires_at)
+    if facts.expires is not None:
+        credential["validUntil"] = facts.expires
     return credential
+
+
+def credential_for(record) -> dict:
+    """The unsigned OpenBadgeCredential of the record's award."""
+    return compose_credential(shared_parts(record.award.programme_version), award_facts(record))
 
 
 def achievement_document(version) -> dict:
