@@ -67,6 +67,11 @@ def test_every_passing_row_gets_an_issued_award_with_complete_badges(run, office
     assert AuditEvent.objects.filter(action="badge.issue").count() == 5
     assert AuditEvent.objects.filter(action="batch.start").count() == 1
     assert AuditEvent.objects.filter(action="batch.complete").count() == 1
+    # Signed on the template path, and the chunk says how long each stage took.
+    sign = batch.chunks.get().metrics["sign"]
+    assert sign["paths"] == {"fast": 5} and sign["count"] == 5
+    assert {"compose", "canonicalise", "sign_ob3", "sign_ob2", "database"} <= set(sign["ms"])
+    assert batch.chunks.get().metrics["bake"]["count"] == 5
 
 
 def test_a_failed_row_is_recorded_but_gets_no_award(run, officer_a, version_a):

@@ -2,7 +2,8 @@
 Signing and baking are the badges app's (tasks looked up by name)."""
 
 from .awarding import award_chunk, save_items
-from .finishing import batch_event_payload, finish_if_complete, item_counts
+from .counts import item_counts
+from .finishing import finish_if_complete
 from .starting import (
     MAX_BATCH_ITEMS,
     cancel_batch,
@@ -14,7 +15,6 @@ from .starting import (
 __all__ = [
     "MAX_BATCH_ITEMS",
     "award_chunk",
-    "batch_event_payload",
     "cancel_batch",
     "finish_if_complete",
     "item_counts",

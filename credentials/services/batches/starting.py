@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from credentials.models import Assessment, Award, BatchChunk, BatchItem, IssuingBatch
@@ -20,6 +21,7 @@ from ..awards import check_awardable
 from ..dispatch import RUN_BATCH_TASK, dispatch_after_commit
 from ..imports.reading import COLUMNS, decode_csv, map_header, read_rows
 from ..imports.rows import Problems, Row, clean_row, flag_duplicates
+from .counts import item_counts
 
 MAX_BATCH_ITEMS = 100_000
 
@@ -233,8 +235,13 @@ def cancel_batch(*, actor, batch: IssuingBatch, request=None) -> IssuingBatch:
     batch = IssuingBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.is_finished:
         return batch
+    # Chunks a worker holds right now still finish; their counts are in the items.
+    counts = item_counts(batch)
     batch.state = IssuingBatch.State.CANCELLED
-    batch.save(update_fields=["state", "updated_at"])
+    batch.finished_at = timezone.now()
+    batch.done_count = counts["issued"] + counts["skipped"]
+    batch.failed_count = counts["failed"]
+    batch.save(update_fields=["state", "finished_at", "done_count", "failed_count", "updated_at"])
     record_audit(actor=actor, action="batch.cancel", target=batch, issuer=batch.issuer,
                  details={"public_id": str(batch.public_id)}, request=request)  # fmt: skip
     return batch
