@@ -227,6 +227,8 @@ class ProgrammeAdmin(ScopedAdminMixin, admin.ModelAdmin):
             "can_edit": can_edit,
             "can_record": programme is not None
             and may(request, programme.issuer, Action.RECORD_ASSESSMENT),
+            "can_issue": programme is not None
+            and may(request, programme.issuer, Action.ISSUE_AWARD),
             "media": self.media + form.media,
         }
 

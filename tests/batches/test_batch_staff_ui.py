@@ -300,3 +300,14 @@ def test_cancelling_a_queued_job_stops_it_and_says_so(client, officer_a, queued_
     progress = client.get(job_url(queued_batch, "progress.json")).json()
     assert progress["finished"] is True and progress["counts"]["waiting"] == 4
     assert progress["eta_seconds"] is None
+
+
+def test_the_programme_editor_offers_batch_issuing_to_those_who_may_issue(
+    client, officer_a, viewer_a, version_a
+):
+    editor = reverse("admin:credentials_programme_change", args=[version_a.programme_id])
+    link = f"{START}?version={version_a.pk}"
+    client.force_login(officer_a)
+    assert link in client.get(editor).content.decode()
+    client.force_login(viewer_a)
+    assert link not in client.get(editor).content.decode()
