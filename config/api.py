@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.http import Http404
@@ -162,8 +163,19 @@ class IdempotencyConflict(Unprocessable):
     problem_code = "idempotency-key-reused"
 
 
+def _digest(value) -> str:
+    # An uploaded file counts by its content, not its name: another file is another request.
+    if isinstance(value, UploadedFile):
+        digest = hashlib.sha256()
+        for chunk in value.chunks():
+            digest.update(chunk)
+        value.seek(0)
+        return f"file:{value.name}:{digest.hexdigest()}"
+    return str(value)
+
+
 def _fingerprint(request) -> str:
-    body = json.dumps(request.data, sort_keys=True, cls=DjangoJSONEncoder, default=str)
+    body = json.dumps(request.data, sort_keys=True, cls=DjangoJSONEncoder, default=_digest)
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
 
 

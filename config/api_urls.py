@@ -4,7 +4,7 @@ from django.urls import path
 
 import config.api  # noqa: F401  (registers the OpenAPI bearer scheme extension)
 from badges.api import VerifyView
-from credentials.api import views
+from credentials.api import batch_views, views
 from issuers.api import WebhookDetailView, WebhookListView
 
 app_name = "api"
@@ -18,6 +18,9 @@ urlpatterns = [
     path("awards/", views.AwardListView.as_view(), name="awards"),
     path("awards/<uuid:id>/", views.AwardDetailView.as_view(), name="award"),
     path("awards/<uuid:id>/revoke/", views.AwardRevokeView.as_view(), name="award-revoke"),
+    path("batches/", batch_views.BatchListView.as_view(), name="batches"),
+    path("batches/<uuid:id>/", batch_views.BatchDetailView.as_view(), name="batch"),
+    path("batches/<uuid:id>/errors/", batch_views.BatchErrorsView.as_view(), name="batch-errors"),
     path("verify/", VerifyView.as_view(), name="verify"),
     path("webhooks/", WebhookListView.as_view(), name="webhooks"),
     path("webhooks/<int:id>/", WebhookDetailView.as_view(), name="webhook"),

@@ -1,5 +1,7 @@
 """One input and one output serializer per API view: translation only, no business rules."""
 
+import uuid
+
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
@@ -8,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from credentials.models import Assessment, Award
+from credentials.models import Assessment, Award, IssuingBatch
 from credentials.selectors import EXPIRED
 from frameworks.selectors import get_default_framework
 from frameworks.validation import validate_programme
@@ -318,3 +320,243 @@ def award_event_payload(award: Award) -> dict:
     """The `data` of award.issued / award.revoked webhooks: the award as GET /awards/{id}/
     shows it, so integrators parse one shape."""
     return dict(AwardOutputSerializer(award).data)
+
+
+# ---- batches ------------------------------------------------------------------------------
+
+BATCH_COLUMNS = (
+    "email",
+    "name_ja",
+    "name_en",
+    "student_number",
+    "result",
+    "score",
+    "grade",
+    "assessed_on",
+    "method",
+    "evidence_url",
+    "evidence",
+)  # fmt: skip (the CSV import's columns: credentials.services.imports.reading.COLUMNS)
+# Per value, as stored: the e-mail column is at most 254 characters in the record; other
+# values are bounded so that one row cannot be megabytes (the row checks are stricter).
+BATCH_VALUE_LIMITS = {column: 254 if column == "email" else 10_000 for column in BATCH_COLUMNS}
+BATCH_ROW_SCHEMA = {
+    "type": "object",
+    "description": (
+        "One result, with the CSV import's columns. Rows that cannot be read (a bad e-mail, "
+        "an unknown result, a missing date…) do not fail the request: they become failed "
+        "items with the reason. Other keys are ignored."
+    ),
+    "properties": {
+        **{
+            column: {"type": "string", "nullable": True, "maxLength": limit}
+            for column, limit in BATCH_VALUE_LIMITS.items()
+        },
+        "score": {
+            "oneOf": [{"type": "number"}, {"type": "string", "maxLength": 10_000}],
+            "nullable": True,
+        },
+    },
+    "example": {
+        "email": "hanako@example.ac.jp", "name_ja": "港 花子", "name_en": "Hanako Minato",
+        "result": "pass", "score": 86, "grade": "A", "assessed_on": "2026-07-31",
+        "method": "written_exam",
+    },
+}  # fmt: skip
+
+
+@extend_schema_field({"type": "array", "items": BATCH_ROW_SCHEMA, "minItems": 1})
+class BatchRowsField(serializers.Field):
+    """A list of result rows. Only the shape is checked here (a list of objects with text,
+    number or null values): reading each row is the batch's job, which reports bad rows as
+    failed items. Cheaper than a nested serializer per row, which matters at 100,000 rows."""
+
+    default_error_messages = {
+        "not_a_list": _("Send a list of results."),
+        "empty": _("The list is empty: there is nothing to issue."),
+        "too_many": _("A batch can hold at most %(max)s awards; split the list."),
+        "not_an_object": _("Each result must be an object."),
+        "not_a_value": _("Send a text, a number or null."),
+        "not_text": _("The text contains characters that cannot be stored."),
+        "too_long": _("Ensure this field has no more than {max_length} characters."),
+    }
+
+    def to_internal_value(self, data):
+        # The limit is the service's (MAX_BATCH_ITEMS), passed in by the view: importing
+        # services.batches here would be circular (its finishing imports this module).
+        limit = self.context["max_items"]
+        if not isinstance(data, list):
+            self.fail("not_a_list")
+        if not data:
+            self.fail("empty")
+        if len(data) > limit:
+            # %-style, as the service writes the same message (one translation for both).
+            message = self.error_messages["too_many"] % {"max": f"{limit:,}"}
+            raise serializers.ValidationError(message, code="too_many")
+        errors, rows = {}, []
+        for index, row in enumerate(data):
+            if not isinstance(row, dict):
+                errors[index] = [self.error_messages["not_an_object"]]
+                continue
+            bad = {}
+            for key in BATCH_COLUMNS:
+                problem = self._problem(row.get(key), BATCH_VALUE_LIMITS[key])
+                if problem:
+                    bad[key] = [problem]
+            if bad:
+                errors[index] = bad
+            rows.append({key: row.get(key) for key in BATCH_COLUMNS})
+        if errors:
+            raise serializers.ValidationError([errors.get(i, {}) for i in range(len(data))])
+        return rows
+
+    def _problem(self, value, max_length: int) -> str | None:
+        if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
+            return None
+        if not isinstance(value, str):
+            return self.error_messages["not_a_value"]
+        if len(value) > max_length:
+            return self.error_messages["too_long"].format(max_length=max_length)
+        try:
+            value.encode()  # a lone surrogate cannot be stored
+        except UnicodeEncodeError:
+            return self.error_messages["not_text"]
+        return self.error_messages["not_text"] if "\x00" in value else None
+
+    def to_representation(self, value):
+        return value
+
+
+class BatchInputSerializer(serializers.Serializer):
+    program = serializers.IntegerField(help_text=_("The programme's id (its published version)."))
+    notify = serializers.BooleanField(
+        default=True, help_text=_("E-mail each learner the link to their credential.")
+    )
+    items = BatchRowsField()
+
+
+class BatchCsvInputSerializer(serializers.Serializer):
+    program = serializers.IntegerField(help_text=_("The programme's id (its published version)."))
+    notify = serializers.BooleanField(
+        default=True, help_text=_("E-mail each learner the link to their credential.")
+    )
+    file = serializers.FileField(
+        help_text=_(
+            "A results file as the staff import takes it: UTF-8 (with or without BOM), "
+            "UTF-16 or Shift_JIS (CP932), comma- or tab-separated, with a header row."
+        )
+    )
+
+
+class BatchFilterInputSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=IssuingBatch.State.values, required=False)
+    program = serializers.IntegerField(required=False)
+
+
+class BatchLinksSerializer(serializers.Serializer):
+    self = serializers.URLField()
+    errors = serializers.URLField(
+        help_text=_("The failed items (JSON, or CSV with Accept: text/csv).")
+    )
+    parent = serializers.URLField(allow_null=True)
+    follow_ups = serializers.ListField(child=serializers.URLField())
+
+
+def _batch_url(name: str, batch: IssuingBatch) -> str:
+    return settings.PORTAL_BASE_URL.rstrip("/") + reverse(name, kwargs={"id": batch.public_id})
+
+
+class BatchOutputSerializer(serializers.Serializer):
+    """A job and where it is. Counts come from its items (credentials.selectors_batches
+    .batch_progress), so they move while it runs."""
+
+    id = serializers.UUIDField(source="public_id")
+    state = serializers.ChoiceField(choices=IssuingBatch.State.values)
+    program = serializers.IntegerField(source="programme_version.programme_id")
+    program_slug = serializers.CharField(source="programme_version.programme.slug")
+    version = serializers.IntegerField(source="programme_version.number")
+    source = serializers.ChoiceField(choices=IssuingBatch.Source.values)
+    source_name = serializers.CharField()
+    notify = serializers.BooleanField(source="notify_learners")
+    total = serializers.IntegerField()
+    done = serializers.IntegerField(
+        source="progress.counts.done", help_text=_("Issued + skipped (recorded, no award).")
+    )
+    issued = serializers.IntegerField(source="progress.counts.issued")
+    skipped = serializers.IntegerField(source="progress.counts.skipped")
+    failed = serializers.IntegerField(source="progress.counts.failed")
+    pending = serializers.IntegerField(source="progress.counts.waiting")
+    percent = serializers.IntegerField(source="progress.percent")
+    rate = serializers.FloatField(
+        source="progress.rate", help_text=_("Items done per second since the job started.")
+    )
+    eta_seconds = serializers.IntegerField(
+        source="progress.eta_seconds",
+        allow_null=True,
+        help_text=_("Estimated seconds left at that rate (null while it cannot be told)."),
+    )
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    parent = serializers.SerializerMethodField(
+        help_text=_("The job whose learners completed this stack (follow-up jobs only).")
+    )
+    follow_ups = serializers.SerializerMethodField(
+        help_text=_("Jobs started after this one for the stacked programmes it completed.")
+    )
+    links = serializers.SerializerMethodField()
+
+    def to_representation(self, batch):
+        if not hasattr(batch, "progress"):
+            # Imported here: services.batches.finishing imports this module for its webhook.
+            from credentials.selectors_batches import batch_progress
+
+            batch.progress = batch_progress(batch)
+        return super().to_representation(batch)
+
+    def get_parent(self, batch) -> uuid.UUID | None:
+        parent = _parent(batch)
+        return parent.public_id if parent else None
+
+    def get_follow_ups(self, batch) -> list[uuid.UUID]:
+        return [child.public_id for child in _follow_ups(batch)]
+
+    @extend_schema_field(BatchLinksSerializer)
+    def get_links(self, batch):
+        return {
+            "self": _batch_url("api:batch", batch),
+            "errors": _batch_url("api:batch-errors", batch),
+            "parent": _batch_url("api:batch", _parent(batch)) if _parent(batch) else None,
+            "follow_ups": [_batch_url("api:batch", child) for child in _follow_ups(batch)],
+        }
+
+
+# A stack may build on another issuer's programmes: only jobs of the same issuer are named,
+# so that every id and link given can be followed with the same token.
+
+
+def _parent(batch: IssuingBatch) -> IssuingBatch | None:
+    parent = batch.parent if batch.parent_id else None
+    return parent if parent and parent.issuer_id == batch.issuer_id else None
+
+
+def _follow_ups(batch: IssuingBatch) -> list[IssuingBatch]:
+    # Read once per representation (the list view prefetches them).
+    if not hasattr(batch, "_follow_up_list"):
+        children = sorted(batch.follow_ups.all(), key=lambda b: b.pk)
+        batch._follow_up_list = [b for b in children if b.issuer_id == batch.issuer_id]
+    return batch._follow_up_list
+
+
+class BatchErrorSerializer(serializers.Serializer):
+    line = serializers.IntegerField(
+        help_text=_("The row's line in the file, or position in the list.")
+    )
+    email = serializers.CharField()
+    reason_ja = serializers.CharField(source="error_ja")
+    reason_en = serializers.CharField(source="error_en")
+
+
+def batch_event_payload(batch: IssuingBatch) -> dict:
+    """The `data` of the batch.completed webhook: the job as GET /batches/{id}/ shows it."""
+    return dict(BatchOutputSerializer(batch).data)

@@ -3,10 +3,30 @@
 import pytest
 from rest_framework.test import APIClient
 
+from credentials.models import IssuingBatch
+from credentials.services.batches import start_batch_from_list
 from issuers.api_clients import SCOPES, deactivate_api_client
 from tests.api.conftest import assert_problem
 
-# (method, path template, body, scope it needs). Paths use {program}, {award} placeholders.
+ROW = {"email": "jiro@example.ac.jp", "result": "pass", "assessed_on": "2026-07-31"}
+
+
+def _batch(version):
+    # Queued only: the job is dispatched on commit, which a test transaction never reaches.
+    return start_batch_from_list(actor=None, programme_version=version, rows=[ROW])
+
+
+@pytest.fixture
+def batch_a(version_a):
+    return _batch(version_a)
+
+
+@pytest.fixture
+def batch_b(version_b):
+    return _batch(version_b)
+
+
+# (method, path template, body, scope it needs). Paths use {program}, {award}, {batch}.
 ENDPOINTS = [
     ("get", "/api/v1/programs/", None, "programs:read"),
     ("post", "/api/v1/programs/", {"slug": "x", "descriptors": {}}, "programs:write"),
@@ -19,11 +39,17 @@ ENDPOINTS = [
     ("post", "/api/v1/awards/", {}, "awards:write"),
     ("get", "/api/v1/awards/{award}/", None, "awards:read"),
     ("post", "/api/v1/awards/{award}/revoke/", {"reason": "x"}, "awards:revoke"),
+    ("get", "/api/v1/batches/", None, "awards:read"),
+    ("post", "/api/v1/batches/", {}, "awards:write"),
+    ("get", "/api/v1/batches/{batch}/", None, "awards:read"),
+    ("get", "/api/v1/batches/{batch}/errors/", None, "awards:read"),
 ]
 
 
-def _call(client, method, path, body, award):
-    path = path.format(program=award.programme_version.programme_id, award=award.public_id)
+def _call(client, method, path, body, award, batch):
+    path = path.format(
+        program=award.programme_version.programme_id, award=award.public_id, batch=batch.public_id
+    )
     return (
         getattr(client, method)(path, body, format="json")
         if body is not None
@@ -32,15 +58,17 @@ def _call(client, method, path, body, award):
 
 
 @pytest.mark.parametrize(("method", "path", "body", "scope"), ENDPOINTS)
-def test_each_missing_scope_is_forbidden(make_client, issuer_a, award_a, method, path, body, scope):
+def test_each_missing_scope_is_forbidden(
+    make_client, issuer_a, award_a, batch_a, method, path, body, scope
+):
     client = make_client(issuer_a, [s for s in SCOPES if s != scope], language="en")
-    problem = assert_problem(_call(client, method, path, body, award_a), 403)
+    problem = assert_problem(_call(client, method, path, body, award_a, batch_a), 403)
     assert scope in problem["detail"]
 
 
 @pytest.mark.parametrize(("method", "path", "body", "scope"), ENDPOINTS)
-def test_no_token_is_unauthorised(award_a, method, path, body, scope):
-    response = _call(APIClient(), method, path, body, award_a)
+def test_no_token_is_unauthorised(award_a, batch_a, method, path, body, scope):
+    response = _call(APIClient(), method, path, body, award_a, batch_a)
     assert_problem(response, 401)
     assert response["WWW-Authenticate"].startswith("Bearer")
 
@@ -82,17 +110,21 @@ CROSS_ISSUER = [
         },
     ),
     ("post", "/api/v1/awards/", {"program": "{program}", "learner": {"email": "z@example.ac.jp"}}),
+    ("get", "/api/v1/batches/{batch}/", None),
+    ("get", "/api/v1/batches/{batch}/errors/", None),
+    ("post", "/api/v1/batches/", {"program": "{program}", "items": [ROW]}),
 ]
 
 
 @pytest.mark.parametrize(("method", "path", "body"), CROSS_ISSUER)
 def test_another_issuers_objects_are_not_found(
-    api_a, award_a, learner_a, award_b, method, path, body
+    api_a, award_a, learner_a, award_b, batch_b, method, path, body
 ):
     values = {
         "program": award_b.programme_version.programme_id,
         "own_program": award_a.programme_version.programme_id,
         "award": award_b.public_id,
+        "batch": batch_b.public_id,
     }
     path = path.format(**values)
     if body:
@@ -104,12 +136,16 @@ def test_another_issuers_objects_are_not_found(
     assert_problem(response, 404)
     award_b.refresh_from_db()
     assert award_b.status == "issued"
+    assert (
+        IssuingBatch.objects.filter(issuer=award_b.programme_version.programme.issuer).count() == 1
+    )
 
 
-def test_lists_never_show_another_issuers_objects(api_a, award_b):
+def test_lists_never_show_another_issuers_objects(api_a, award_b, batch_b):
     programme = award_b.programme_version.programme_id
     assert api_a.get("/api/v1/programs/").json()["results"] == []
     assert api_a.get("/api/v1/awards/", {"program": programme}).json()["results"] == []
+    assert api_a.get("/api/v1/batches/").json()["results"] == []
 
 
 def test_rate_limit_per_token(settings, make_client, issuer_a):

@@ -16,6 +16,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from credentials.models import Programme
 from issuers.api_clients import SCOPES, create_api_client
 from tests.credentials.factories import (
     AssessmentFactory,
@@ -101,3 +102,43 @@ def test_an_unexpected_error_is_a_500_problem(api_a, monkeypatch, caplog):
     body = assert_problem(api_a.get("/api/v1/programs/"), 500)
     assert "database on fire" not in str(body)  # no internals leak to the client
     assert "database on fire" in caplog.text  # but the error is logged
+
+
+def test_the_batch_operations_honour_their_contract_when_they_succeed(portal):
+    # Generated ids never name a real job, so the success paths are driven here: a job from
+    # a list and one from a file, then its status, the jobs list and its failed items.
+    base_url, token = portal
+    schema = schemathesis.openapi.from_url(f"{base_url}/api/schema/?format=json")
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    program = Programme.objects.get(slug="contract-ds").pk
+    rows = [
+        {
+            "email": "b1@example.ac.jp",
+            "name_en": "B One",
+            "result": "pass",
+            "score": 80,
+            "assessed_on": "2026-07-31",
+        },
+        {"email": "broken", "result": "pass", "assessed_on": "2026-07-31"},
+    ]
+    create = schema["/api/v1/batches/"]["POST"]
+
+    def call(case):
+        return case.call_and_validate(base_url=base_url, headers=headers, checks=CHECKS)
+
+    listed = call(
+        create.Case(body={"program": program, "items": rows}, media_type="application/json")
+    )
+    assert listed.status_code == 202, listed.text
+    upload = b"email,name_en,result,assessed_on\nb2@example.ac.jp,B Two,pass,2026-07-31\n"
+    uploaded = call(
+        create.Case(body={"program": program, "file": upload}, media_type="multipart/form-data")
+    )
+    assert uploaded.status_code == 202, uploaded.text
+    job = {"id": listed.json()["id"]}
+    status = call(schema["/api/v1/batches/{id}/"]["GET"].Case(path_parameters=job))
+    assert status.json()["state"] == "completed_with_errors"
+    jobs = call(schema["/api/v1/batches/"]["GET"].Case(query={"program": program}))
+    assert len(jobs.json()["results"]) == 2
+    errors = call(schema["/api/v1/batches/{id}/errors/"]["GET"].Case(path_parameters=job))
+    assert [item["email"] for item in errors.json()["results"]] == ["broken"], errors.json()

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from badges.baking import unbake
-from credentials.models import Award
+from credentials.models import Award, IssuingBatch
 from tests.frameworks.fixtures import ensure_frameworks_loaded
 from tests.issuers.factories import IssuerFactory
 
@@ -39,6 +39,11 @@ EXPECTED = [
     ("200", "GET", "/api/v1/awards/"),
     ("200", "GET", "/ob3.png"),
     ("200", "POST", "/revoke/"),
+    ("202", "POST", "/api/v1/batches/"),  # a JSON list
+    ("202", "POST", "/api/v1/batches/"),  # a CSV upload
+    ("200", "GET", "/api/v1/batches/"),  # polled once: eager Celery finished it on commit
+    ("200", "GET", "/errors/"),
+    ("200", "GET", "/errors/"),  # as CSV
     ("400", "POST", "/api/v1/awards/"),  # the error-format example
     ("201", "POST", "/api/v1/programs/"),  # the Idempotency-Key replay (the stored 201)
     ("200", "GET", "/api/v1/awards/"),  # updated_since
@@ -79,7 +84,11 @@ def test_every_sh_block_of_the_api_guide_runs(portal, tmp_path):
     base, token, issuer = portal
     blocks = sh_blocks()
     assert len(blocks) >= 10
-    script = PRELUDE + "\n".join(blocks) + '\necho "PROGRAM=$PROGRAM_ID AWARD=$AWARD_ID"\n'
+    script = (
+        PRELUDE
+        + "\n".join(blocks)
+        + '\necho "PROGRAM=$PROGRAM_ID AWARD=$AWARD_ID BATCH=$BATCH_ID CSV_BATCH=$CSV_BATCH_ID"\n'
+    )
     status_log = tmp_path / "statuses"
     env = {
         "PATH": "/usr/bin:/bin:/usr/local/bin",
@@ -108,7 +117,7 @@ def test_every_sh_block_of_the_api_guide_runs(portal, tmp_path):
             assert f"-X {method}" in arguments, arguments
         assert path in arguments, arguments
 
-    ids = dict(re.findall(r"(PROGRAM|AWARD)=(\S+)", run.stdout))
+    ids = dict(re.findall(r"(PROGRAM|AWARD|CSV_BATCH|BATCH)=(\S+)", run.stdout))
     award = Award.objects.select_related("programme_version__programme").get(public_id=ids["AWARD"])
     assert award.status == Award.Status.REVOKED
     programme = award.programme_version.programme
@@ -127,3 +136,16 @@ def test_every_sh_block_of_the_api_guide_runs(portal, tmp_path):
         in (achievement["id"])
     )
     assert credential["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+
+    # The batch: two results issued or recorded, the broken e-mail reported (also as CSV).
+    batch = IssuingBatch.objects.get(public_id=ids["BATCH"])
+    assert batch.state == IssuingBatch.State.COMPLETED_WITH_ERRORS
+    assert (batch.total, batch.done_count, batch.failed_count) == (3, 2, 1)
+    assert "completed_with_errors: 2 done, 1 failed, 0 to go of 3" in run.stdout
+    taro = Award.objects.get(batch_items__batch=batch)
+    assert (taro.learner.email, taro.status) == ("taro.minato@example.ac.jp", Award.Status.ISSUED)
+    report = (tmp_path / "batch-errors.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert report[0] == "line,email,reason_ja,reason_en"
+    assert report[1].startswith("3,saburo.minato@example,") and len(report) == 2
+    uploaded = IssuingBatch.objects.get(public_id=ids["CSV_BATCH"])
+    assert (uploaded.state, uploaded.source_name) == (IssuingBatch.State.COMPLETED, "results.csv")

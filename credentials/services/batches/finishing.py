@@ -4,47 +4,23 @@ learners completed are issued by a follow-up job."""
 
 from collections import defaultdict
 
-from django.db.models import Count
 from django.utils import timezone
 
+from credentials.api.serializers import batch_event_payload
 from credentials.models import BatchItem, IssuingBatch, Learner
 from issuers import webhooks
 from issuers.services import record_audit
 
 from ..stacks import stack_plan
+from .counts import item_counts
 from .starting import start_stack_batch
-
-
-def item_counts(batch: IssuingBatch) -> dict[str, int]:
-    """Items by state: pending, signed, issued, skipped, failed (all keys present)."""
-    counts = dict.fromkeys(BatchItem.State.values, 0)
-    for row in batch.items.values("state").annotate(n=Count("id")).order_by():
-        counts[row["state"]] = row["n"]
-    return counts
-
-
-def batch_event_payload(batch: IssuingBatch, counts: dict[str, int] | None = None) -> dict:
-    counts = counts or item_counts(batch)
-    return {
-        "id": str(batch.public_id),
-        "state": batch.state,
-        "program": batch.programme_version.programme_id,
-        "version": batch.programme_version.number,
-        "source": batch.source,
-        "total": batch.total,
-        "done": counts["issued"] + counts["skipped"],
-        "issued": counts["issued"],
-        "skipped": counts["skipped"],
-        "failed": counts["failed"],
-        "finished_at": batch.finished_at,
-    }
 
 
 def finish_if_complete(batch_pk: int) -> IssuingBatch | None:
     """Complete the batch if nothing is left to do (caller's transaction). Returns the batch
     when this call completed it, None otherwise (still running, or finished before)."""
     batch = (
-        IssuingBatch.objects.select_for_update()
+        IssuingBatch.objects.select_for_update(of=("self",))
         .select_related("programme_version__programme", "issuer")
         .get(pk=batch_pk)
     )
@@ -65,8 +41,8 @@ def finish_if_complete(batch_pk: int) -> IssuingBatch | None:
         actor=None, action="batch.complete", target=batch, issuer=batch.issuer,
         details={"public_id": str(batch.public_id), **counts},
     )  # fmt: skip
-    webhooks.emit(batch.issuer, "batch.completed", batch_event_payload(batch, counts))
-    start_follow_ups(batch)
+    start_follow_ups(batch)  # first, so that the event names them
+    webhooks.emit(batch.issuer, "batch.completed", batch_event_payload(batch))
     return batch
 
 

@@ -54,7 +54,10 @@ def _store(batch: IssuingBatch, entries: list[tuple[int, str, dict, tuple[str, s
     size = batch.chunk_size
     items = []
     for position, (line, email, data, error) in enumerate(entries):
-        item = BatchItem(batch=batch, chunk=position // size, line=line, email=email, data=data)
+        # The column holds 254 characters; a longer (failed) address stays whole in `data`.
+        item = BatchItem(
+            batch=batch, chunk=position // size, line=line, email=email[:254], data=data
+        )
         if error:
             item.state = BatchItem.State.FAILED
             item.error_ja, item.error_en = error
