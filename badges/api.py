@@ -1,6 +1,5 @@
 """POST /api/v1/verify/: anyone may verify a badge; no credentials, rate-limited per address."""
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -9,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from badges.verification import verify_badge
-from badges.verification.fetch import SafeFetcher
+from badges.verification.portal import verification_fetcher
 from issuers.authentication import VerifyRateThrottle
 
 INPUTS = ("url", "json", "jws", "file")
@@ -84,8 +83,5 @@ class VerifyView(APIView):
         data = serializer.validated_data
         name = next(name for name in INPUTS if data.get(name) not in (None, ""))
         value = data[name].read() if name == "file" else data[name]
-        # Loopback only where a deployment (or a test, or the benchmark) asks for it, as on the
-        # public verify page: never in production.
-        fetcher = SafeFetcher(allow_loopback=getattr(settings, "VERIFY_ALLOW_LOOPBACK", False))
-        result = verify_badge(value, email=data.get("email"), fetcher=fetcher)
+        result = verify_badge(value, email=data.get("email"), fetcher=verification_fetcher())
         return Response(VerifyOutputSerializer(result.as_dict()).data)

@@ -2,6 +2,7 @@
 e-mail address the candidate gave."""
 
 from django import forms
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 # Baked badge images are small; a limit well under the verifier's own keeps uploads cheap and
@@ -66,3 +67,16 @@ class VerifyForm(forms.Form):
         if upload:
             return upload.read()
         return self.cleaned_data["badge"]
+
+    def refuse_as_rate_limited(self) -> None:
+        """Show the rate-limit message above the form; the input is neither checked nor
+        verified (what the employer typed stays in the form)."""
+        self._errors = ErrorDict()
+        self.cleaned_data = {}
+        self.add_error(
+            None,
+            forms.ValidationError(
+                _("Too many verifications from your address. Please wait a minute and try again."),
+                code="rate_limited",
+            ),
+        )

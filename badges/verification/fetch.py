@@ -13,8 +13,9 @@ metadata at 169.254.169.254, databases on private addresses, admin pages on loca
   address it checked (the ``Host`` header and TLS SNI/certificate check still use the name), so
   a second DNS answer cannot swap in an internal address (DNS rebinding);
 * follows at most ``max_redirects`` redirects, checking each target the same way;
-* sends only GET, streams the body and stops past ``max_bytes`` or after ``timeout`` seconds in
-  total (a server that trickles bytes cannot hold a worker).
+* sends only GET, streams the body and stops at its Content-Length (keep-alive servers hold the
+  connection open), past ``max_bytes`` or after ``timeout`` seconds in total (a server that
+  trickles bytes cannot hold a worker).
 """
 
 from __future__ import annotations
@@ -315,16 +316,20 @@ class SafeFetcher:
 
     def _read(self, response, url: str, deadline: float) -> bytes:
         declared = response.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > self.max_bytes:
+        expected = int(declared) if declared and declared.isdigit() else None
+        if expected is not None and expected > self.max_bytes:
             raise FetchError("too_large", url, f"Content-Length {declared}")
         chunks: list[bytes] = []
         size = 0
-        while True:
+        # A keep-alive server leaves the connection open after the body: stop at Content-Length
+        # rather than wait for it to hang up.
+        while expected is None or size < expected:
             if time.monotonic() > deadline:
                 raise FetchError("timeout", url, "body too slow")
             # read1 returns what has arrived, so the deadline is checked while a body trickles.
             # Raw bytes: we ask for identity encoding and never inflate (no decompression bombs).
-            chunk = response.read1(8192, decode_content=False)
+            wanted = 8192 if expected is None else min(8192, expected - size)
+            chunk = response.read1(wanted, decode_content=False)
             if not chunk:
                 break
             size += len(chunk)

@@ -38,6 +38,7 @@ from badges.verification.common import (
 from badges.verification.fetch import FetchError, SafeFetcher
 from badges.verification.messages import text
 from badges.verification.result import VerificationResult
+from badges.verification.status_proofs import verify_status_list_proof
 
 CREDENTIAL_TYPES = {"OpenBadgeCredential", "AchievementCredential"}
 
@@ -312,7 +313,7 @@ def _check_status(document, result, fetcher, resolver, loader, issuer_id, now) -
 
 
 def _status_list_problem(status_doc, url, purpose, issuer_id, resolver, loader, now) -> str:
-    verification = verify_eddsa_rdfc_2022(status_doc, resolver=resolver, document_loader=loader)
+    verification = verify_status_list_proof(status_doc, resolver=resolver, loader=loader)
     if not verification.verified:
         return "proof: " + "; ".join(verification.errors)
     method = verification.verification_method or ""

@@ -17,6 +17,7 @@ from badges.verification.common import Stop, fetch
 from badges.verification.fetch import SafeFetcher
 from badges.verification.inputs import InputError, Sniffed, document_format, sniff
 from badges.verification.messages import text
+from badges.verification.portal import PortalFetcher
 from badges.verification.result import VerificationResult
 
 logger = logging.getLogger(__name__)
@@ -43,17 +44,21 @@ def verify_badge(
     *,
     email: str | None = None,
     now: datetime | None = None,
-    fetcher: SafeFetcher | None = None,
+    fetcher: SafeFetcher | PortalFetcher | None = None,
     documents: Mapping[str, Any] | None = None,
     did_documents: Mapping[str, Any] | None = None,
 ) -> VerificationResult:
     """Verify an Open Badge given as a URL, JSON (text or dict), a compact JWS or a baked
     PNG/SVG image. Never raises for bad input: everything is reported in the result.
 
+    ``fetcher``: by default a :class:`PortalFetcher` (the portal's own URLs in-process, other
+    URLs through a :class:`SafeFetcher`).
+
     ``documents``: extra JSON-LD documents by URL (other issuers' contexts); ``did_documents``:
     DID documents known in advance (by DID), e.g. our own issuers'."""
     result = VerificationResult()
-    fetcher = fetcher or SafeFetcher()
+    # The portal's own documents come from the database; other URLs through a SafeFetcher.
+    fetcher = fetcher or PortalFetcher(SafeFetcher())
     now = now or datetime.now(UTC)
     context = _Context(email, now, fetcher, document_loader(documents), did_documents)
     try:

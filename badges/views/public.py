@@ -25,12 +25,14 @@ from badges import ob3
 from badges.forms import MAX_UPLOAD_MB, VerifyForm
 from badges.models import BadgeRecord
 from badges.selectors import record_for_public_id
-from badges.verification import SafeFetcher, verify_badge
+from badges.verification import verify_badge
+from badges.verification.portal import verification_fetcher
 from credentials.models import Award
 from credentials.selectors import session_learner_id
 from frameworks.crosswalk import crosswalk
 from frameworks.i18n import current_lang, pick
 from frameworks.selectors import jeqf_level
+from issuers.authentication import VerifyRateThrottle
 from issuers.selectors import quality_assurance_descriptor
 
 # Plain words first: the banner is what an employer reads; the checks below say why.
@@ -71,9 +73,12 @@ def _absolute(path: str) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + path
 
 
-def _fetcher() -> SafeFetcher:
-    # Loopback only where a deployment (or a test) asks for it: never in production.
-    return SafeFetcher(allow_loopback=getattr(settings, "VERIFY_ALLOW_LOOPBACK", False))
+class VerifyFormThrottle(VerifyRateThrottle):
+    """The verify page fetches URLs for anyone, like POST /api/v1/verify/: the same rate per
+    client address (REST_FRAMEWORK's "verify" rate; None turns it off), counted apart."""
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": "verify-form", "ident": self.get_ident(request)}
 
 
 def _localized(value, lang: str) -> str:
@@ -181,13 +186,22 @@ def _result_context(result, lang: str) -> dict:
 def verify(request):
     lang = current_lang()
     context = {"max_upload_mb": MAX_UPLOAD_MB}
+    throttle = VerifyFormThrottle()
+    if request.method == "POST" and not throttle.allow_request(request, None):
+        form = VerifyForm(request.POST)
+        form.refuse_as_rate_limited()
+        response = render(request, "badges/verify.html", {"form": form, **context}, status=429)
+        wait = throttle.wait()
+        if wait is not None:
+            response["Retry-After"] = str(max(1, round(wait)))
+        return response
     if request.method == "POST":
         form = VerifyForm(request.POST, request.FILES)
         if form.is_valid():
             result = verify_badge(
                 form.badge_data(),
                 email=form.cleaned_data.get("email") or None,
-                fetcher=_fetcher(),
+                fetcher=verification_fetcher(),
             )
             context["result"] = _result_context(result, lang)
     else:

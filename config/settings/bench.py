@@ -1,6 +1,7 @@
 """Benchmarks (``manage.py bench_verify``): production-like (DEBUG off, PostgreSQL with
 persistent connections, no debug helpers) but self-contained, with the public verify throttle
-off and loopback fetching allowed so the portal can verify its own credentials on 127.0.0.1.
+off. Loopback fetching stays refused, as in production: the portal's own did:web documents and
+status lists are resolved in-process (badges.verification.portal), never over HTTP.
 
 Never deploy with these settings: the secrets below are fixed and not secret."""
 
@@ -27,10 +28,9 @@ STORAGES["staticfiles"] = {  # noqa: F405
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default="/tmp/mc-portal-bench-media")  # noqa: S108
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # demo logins, faster load
 
-# What the benchmark is about: the public verifier, unthrottled, allowed to fetch the portal's
-# own did:web document and status lists over http on loopback.
+# What the benchmark is about: the public verifier itself, not its per-address rate limit
+# (one address sends every request). None turns off the API's and the verify page's limit.
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {**REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "verify": None},
 }
-VERIFY_ALLOW_LOOPBACK = True

@@ -55,7 +55,8 @@ def test_bench_verify_prints_figures_without_failures():
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local"},
         capture_output=True,
         text=True,
-        timeout=60,
+        # Mostly migrate + load_demo; generous, as other work may share the cores.
+        timeout=300,
         check=False,
     )
     assert completed.returncode == 0, completed.stderr[-3000:]

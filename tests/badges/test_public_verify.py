@@ -9,6 +9,7 @@ import datetime
 import json
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +27,13 @@ from tests.issuers.factories import UserFactory
 
 EMAIL = "hanako.yamada@example.ac.jp"
 URL = "/verify/"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limit():
+    cache.clear()  # the per-address verification counters live in the cache
+    yield
+    cache.clear()
 
 
 def issue(version, *, email=EMAIL, expires_at=None, issued_at=None) -> BadgeRecord:
@@ -258,3 +266,49 @@ def test_links_from_an_untrusted_badge_are_only_http(client):
     assert verdict(response) != "valid"
     assert "悪意のある発行者" in page and "偽のバッジ" in page
     assert "javascript:" not in page.split("<details", 1)[0]
+
+
+# --- rate limit ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def verify_rate(settings):
+    def set_rate(rate):
+        rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "verify": rate}
+        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+
+    return set_rate
+
+
+@pytest.mark.django_db
+def test_the_form_is_rate_limited_per_address_with_a_plain_message(client, verify_rate):
+    verify_rate("2/minute")
+    for _ in range(2):
+        assert post(client, badge="{}").status_code == 200
+    refused = post(client, badge="{}")
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) >= 1
+    assert "result" not in refused.context
+    assert "検証の回数が多すぎます" in refused.content.decode()
+    assert refused.context["form"]["badge"].value() == "{}"  # what was typed stays
+    english = post(client, badge="{}", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 429
+    assert "Too many verifications from your address" in english.content.decode()
+    assert client.get(URL).status_code == 200  # reading the page is not limited
+    other_address = post(client, badge="{}", REMOTE_ADDR="192.0.2.7")
+    assert other_address.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_form_and_the_api_count_separately(client, verify_rate):
+    verify_rate("1/minute")
+    assert post(client, badge="{}").status_code == 200
+    api = client.post("/api/v1/verify/", {"json": {}}, content_type="application/json")
+    assert api.status_code == 200
+    assert post(client, badge="{}").status_code == 429
+
+
+@pytest.mark.django_db
+def test_no_rate_means_no_limit(client, verify_rate):
+    verify_rate(None)
+    assert all(post(client, badge="{}").status_code == 200 for _ in range(40))
