@@ -24,6 +24,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +32,7 @@ from badges import baking, dataintegrity, images, ob2, status
 from badges.jsonld import JsonLdProcessingError
 from badges.models import BadgeRecord
 from badges.ob3_batch import Ob3BatchSigner
+from config.bulk import update_rows
 from credentials.api.serializers import award_event_payload
 from credentials.models import Award, BatchChunk, BatchItem, IssuingBatch
 from credentials.services import batches as record
@@ -352,9 +354,12 @@ def bake_chunk(batch_pk: int, number: int) -> int:
                 baked.append(record_)
         with watch.stage("database"):
             now = timezone.now()
-            for record_ in baked:
-                record_.updated_at = now
-            BadgeRecord.objects.bulk_update(baked, [*IMAGE_FIELDS, "updated_at"], batch_size=500)
+            update_rows(
+                BadgeRecord,
+                list(IMAGE_FIELDS),
+                [(r.pk, *(getattr(r, field).name for field in IMAGE_FIELDS)) for r in baked],
+                also={"updated_at": now},
+            )
             for item in items:
                 item.state = BatchItem.State.ISSUED
             record.save_items(items)
@@ -424,7 +429,31 @@ def sweep() -> dict:
         schedule(batch_pk)
         with transaction.atomic():
             record.finish_if_complete(batch_pk)
-    return {"started": started, "requeued": requeued, "given_up": given_up}
+    mailed = _renotify(cutoff)
+    return {"started": started, "requeued": requeued, "given_up": given_up, "mailed": mailed}
+
+
+def _renotify(cutoff) -> int:
+    """Chunks with issued items whose mail was never claimed since before the cutoff: their
+    message was lost (a worker killed between a chunk's commit and sending it, a restarted
+    Redis). Sent again; notify claims each item once, so nobody is mailed twice. Only jobs
+    running or finished within a day, so old jobs are not scanned on every sweep."""
+    since = timezone.now() - timedelta(days=1)
+    chunks = list(
+        BatchItem.objects.filter(
+            Q(batch__finished_at__isnull=True) | Q(batch__finished_at__gte=since),
+            batch__notify_learners=True,
+            state=BatchItem.State.ISSUED,
+            notification=BatchItem.Notification.NONE,
+            updated_at__lt=cutoff,
+        )
+        .values_list("batch_id", "chunk")
+        .order_by()  # no default ordering columns in the DISTINCT
+        .distinct()
+    )
+    for batch_pk, number in chunks:
+        _send(NOTIFY_TASK, batch_pk, number)
+    return len(chunks)
 
 
 def _requeue(chunk_pk: int, cutoff) -> str:

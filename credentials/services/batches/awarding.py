@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.bulk import update_rows
 from credentials.models import Assessment, Award, BatchItem, IssuingBatch, Learner
 from frameworks.i18n import in_both
 from issuers.services import audit_event, record_audits
@@ -247,12 +248,17 @@ def award_chunk(batch: IssuingBatch, number: int) -> list[tuple[BatchItem, Award
 
 
 def save_items(items: Iterable[BatchItem]) -> None:
+    """Write the items' state, learner, award and reason (one statement for the chunk)."""
     items = list(items)
-    now = timezone.now()  # bulk_update does not apply auto_now
+    now = timezone.now()
     for item in items:
         item.updated_at = now
-    BatchItem.objects.bulk_update(
-        items,
-        ["state", "learner", "award", "error_ja", "error_en", "updated_at"],
-        batch_size=1_000,
+    update_rows(
+        BatchItem,
+        ["state", "learner_id", "award_id", "error_ja", "error_en"],
+        [
+            (item.pk, item.state, item.learner_id, item.award_id, item.error_ja, item.error_en)
+            for item in items
+        ],
+        also={"updated_at": now},
     )
