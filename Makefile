@@ -58,8 +58,16 @@ messages:
 	$(MANAGE) compilemessages --ignore=.venv --ignore=.tools
 
 # Benchmarks print figures (recorded in docs/benchmarks.md); they assert nothing.
-.PHONY: bench-verify
-bench: bench-verify
+.PHONY: bench-issue bench-verify
+bench: bench-issue bench-verify
+
+# Batch issuing end to end: 10,000 fully described awards on two Celery workers (a fresh
+# mcportal_bench_issue database and this run's own Redis queues, removed afterwards), signing
+# compared with @digitalbazaar/vc, a sample of 50 checked by the independent verifiers (needs
+# scripts/install-interop-node.sh and scripts/install-interop-python.sh) and written to
+# bench-output/issue-sample/. Options: BENCH_ISSUE_ARGS="--awards 2000 --chunk-size 250".
+bench-issue:
+	$(MANAGE) bench_issue --awards 10000 $(BENCH_ISSUE_ARGS)
 
 # POST /api/v1/verify/ on gunicorn, 20 clients, PostgreSQL at its local address (a fresh
 # mcportal_bench database, dropped afterwards). Options: BENCH_VERIFY_ARGS="--workers 3".

@@ -19,7 +19,7 @@ REQUIREMENTS="$REPO/interop/python/requirements.txt"
 SHIM="$REPO/interop/python/sitecustomize.py"
 STAMP="$VENV/.ob2-installed"
 
-fingerprint="$(cat "$REQUIREMENTS" "$SHIM" | sha256sum | cut -d' ' -f1)"
+fingerprint="$(cat "$REQUIREMENTS" "$REPO/interop/python/build-requirements.txt" "$SHIM" | sha256sum | cut -d' ' -f1)"
 if [ -x "$VENV/bin/python" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$fingerprint" ]; then
   echo "OB 2.0 harness up to date: $VENV"
   exit 0
@@ -40,6 +40,11 @@ if ! "$VENV/bin/python" -c 'import setuptools' 2>/dev/null; then
   echo "error: $VENV has no setuptools to build the old sdists; recreate it with $PYTHON -m venv" >&2
   exit 1
 fi
+# Without build isolation the sdists build with what the venv has: setuptools (from venv) and
+# wheel, which `python3.11 -m venv` does not install (pip then fails: invalid command
+# 'bdist_wheel'). Installed first, pinned and hashed like the rest.
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
+  --require-hashes --no-deps -r "$REPO/interop/python/build-requirements.txt"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
   --require-hashes --no-deps --no-build-isolation -r "$REQUIREMENTS"
 
