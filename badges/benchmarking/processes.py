@@ -114,6 +114,7 @@ class RssSampler:
         self.interval = interval
         self.per_process: dict[str, float] = {}
         self.per_tree: dict[int, float] = {}
+        self.per_tree_pss: dict[int, float] = {}
         self.samples = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -139,21 +140,27 @@ class RssSampler:
             tree = [("main", root)] + [("child", c) for c in root.children(recursive=True)]
         except psutil.Error:
             return
-        total = 0.0
+        total = proportional = 0.0
         for role, process in tree:
             try:
                 rss = process.memory_info().rss / 2**20
+                # PSS splits pages a forked child shares with its parent between them, so
+                # the tree's sum is its real footprint (its RSS sum counts them twice).
+                pss = process.memory_full_info().pss / 2**20
             except psutil.Error:
                 continue
             total += rss
+            proportional += pss
             key = f"worker{number} {role} {process.pid}"
             self.per_process[key] = max(self.per_process.get(key, 0.0), rss)
         self.per_tree[pid] = max(self.per_tree.get(pid, 0.0), total)
+        self.per_tree_pss[pid] = max(self.per_tree_pss.get(pid, 0.0), proportional)
 
     def report(self) -> dict:
         return {
             "max_process": round(max(self.per_process.values(), default=0.0), 1),
             "max_worker_tree": round(max(self.per_tree.values(), default=0.0), 1),
+            "max_worker_tree_pss": round(max(self.per_tree_pss.values(), default=0.0), 1),
             "by_process": {key: round(value, 1) for key, value in sorted(self.per_process.items())},
             "samples": self.samples,
             "interval_ms": int(self.interval * 1000),

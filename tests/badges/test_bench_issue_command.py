@@ -85,6 +85,7 @@ def test_bench_issue_issues_every_award_and_every_sampled_credential_verifies(tm
         assert report["stage_ms_per_award"][stage] > 0
     rss = report["peak_rss_mb"]
     assert rss["samples"] > 0 and rss["max_process"] > 0 and rss["ru_maxrss_max"] > 0
+    assert 0 < rss["max_worker_tree_pss"] <= rss["max_worker_tree"]
     signing = report["signing"]
     assert SIGNING_KEYS <= signing.keys()
     # Ed25519 is deterministic: both signers reproduce every stored credential exactly.
