@@ -55,7 +55,8 @@ def award_mail(award) -> EmailMessage:
 def _claim(batch_pk: int, number: int) -> list[int]:
     with transaction.atomic():
         items = list(
-            BatchItem.objects.select_for_update(skip_locked=True)
+            # of=self: the join on the batch must not lock (and so skip on) the batch row.
+            BatchItem.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(
                 batch_id=batch_pk,
                 chunk=number,

@@ -9,6 +9,8 @@ live server's URL, so Digital Bazaar's verifier resolves the did:web and status 
 from __future__ import annotations
 
 import json
+import time
+from contextlib import contextmanager
 
 import pytest
 from django.conf import settings as django_settings
@@ -23,7 +25,7 @@ from credentials.services import batches
 from issuers.keys import load_private_key
 from issuers.models import AuditEvent
 from tests.badges.node import node_verify_many
-from tests.credentials.factories import ProgrammeVersionFactory
+from tests.credentials.factories import EnrolmentFactory, LearnerFactory, ProgrammeVersionFactory
 from tests.frameworks.fixtures import ensure_frameworks_loaded
 from tests.support.batch_worker import (
     Workers,
@@ -54,18 +56,36 @@ def version(portal, issuer_a):
     return ProgrammeVersionFactory(programme__issuer=issuer_a, programme__slug="ds-once")
 
 
-@pytest.fixture
-def workers(portal, redis_url, tmp_path):
-    """Workers on this test's own queues of the shared Redis, mailing into tmp_path/mail."""
+@contextmanager
+def workers_on(broker_url: str, portal: str, tmp_path):
+    """Workers on this test's own queues, mailing into tmp_path/mail, logging to tmp_path."""
     with routed_to_prefix(app) as prefix:
         pool = Workers(
-            broker_url=redis_url, database=django_settings.DATABASES["default"], prefix=prefix,
-            env=worker_env(portal_url=portal, mailbox=tmp_path / "mail"),
+            broker_url=broker_url, database=django_settings.DATABASES["default"], prefix=prefix,
+            env=worker_env(portal_url=portal, mailbox=tmp_path / "mail"), logs=tmp_path,
         )  # fmt: skip
         try:
             yield pool
         finally:
             pool.stop_all()
+
+
+@pytest.fixture
+def workers(portal, redis_url, tmp_path):
+    with workers_on(redis_url, portal, tmp_path) as pool:
+        yield pool
+
+
+@pytest.fixture
+def private_redis():
+    """A Redis of this test's own, which it may kill without harming anyone else's."""
+    server = RedisServer()
+    server.start()
+    try:
+        with using_broker(app, server.url):
+            yield server
+    finally:
+        server.kill()
 
 
 def rows(count: int) -> list[dict]:
@@ -97,12 +117,12 @@ def chunk_states(batch) -> dict:
     return counts
 
 
-def wait_mid_job(batch, *, timeout: float) -> dict:
-    """Until some chunks are done and some are not."""
+def wait_mid_job(batch, *, timeout: float, done: int = 3) -> dict:
+    """Until `done` chunks are done and at least two are not."""
 
     def midway():
         states = chunk_states(batch)
-        return states if 0 < states["done"] < sum(states.values()) - 1 else None
+        return states if done <= states["done"] < sum(states.values()) - 1 else None
 
     return wait_until(midway, timeout=timeout, what="some chunks done, some not")
 
@@ -117,14 +137,18 @@ def wait_finished(batch, *, timeout: float) -> IssuingBatch:
 
 
 def wait_mails_settled(batch, *, timeout: float) -> None:
-    """Mail is sent after a chunk is done; wait until no item is waiting for it."""
-    wait_until(
-        lambda: not batch.items.filter(
-            state=BatchItem.State.ISSUED, notification=BatchItem.Notification.NONE
-        ).exists(),
-        timeout=timeout,
-        what="every issued item's mail claimed",
-    )
+    """Mail goes out after a chunk is done: wait until every issued item's mail is claimed
+    and none is being sent any more (an item a killed worker left `sending` stays so)."""
+    issued = batch.items.filter(state=BatchItem.State.ISSUED)
+    sending = []
+
+    def settled():
+        if issued.filter(notification=BatchItem.Notification.NONE).exists():
+            return False
+        sending.append(issued.filter(notification=BatchItem.Notification.SENDING).count())
+        return sending[-1] == 0 or sending[-6:] == [sending[-1]] * 6
+
+    wait_until(settled, timeout=timeout, every=0.5, what="every issued item's mail sent")
 
 
 # --- What "exactly once" means ---------------------------------------------------------------
@@ -159,8 +183,17 @@ def assert_issued_exactly_once(batch: IssuingBatch, *, expected: int, mailbox) -
     assert max(mails.values(), default=0) <= 1  # at most once per learner
     emails = {item.learner.email for item in issued}
     assert set(mails) <= emails
-    sent = batch.items.filter(notification=BatchItem.Notification.SENT)
-    assert set(sent.values_list("email", flat=True)) == set(mails)
+    sent = set(
+        batch.items.filter(notification=BatchItem.Notification.SENT).values_list("email", flat=True)
+    )
+    # Sent: mailed. Still `sending`: a worker was killed while mailing them (mailed or not).
+    sending = set(
+        batch.items.filter(notification=BatchItem.Notification.SENDING).values_list(
+            "email", flat=True
+        )
+    )
+    assert sent <= set(mails) <= sent | sending
+    assert len(sending) <= 2 * batch.chunk_size  # at most a chunk per killed worker process
     return records
 
 
@@ -199,14 +232,15 @@ def assert_every_credential_verifies(records: list, *, sample: int = NODE_SAMPLE
 def test_a_worker_killed_mid_job_leaves_every_award_issued_exactly_once(
     settings, officer_a, version, workers, tmp_path
 ):
-    total = 300
+    total = 2_000
     first = workers.start(BATCH_CHUNKS_IN_FLIGHT=4)
     batch = start(settings, officer_a, version, rows(total), chunk_size=100)
 
     at_kill = wait_mid_job(batch, timeout=300)
     first.kill()
+    assert at_kill["signing"] + at_kill["baking"] > 0  # chunks were in flight
     workers.start(
-        beat=True, BATCH_SWEEP_SECONDS=2, BATCH_STALL_SECONDS=20, CELERY_VISIBILITY_TIMEOUT=30
+        beat=True, BATCH_SWEEP_SECONDS=2, BATCH_STALL_SECONDS=10, CELERY_VISIBILITY_TIMEOUT=30
     )
     wait_finished(batch, timeout=600)
     wait_mails_settled(batch, timeout=60)
@@ -215,3 +249,58 @@ def test_a_worker_killed_mid_job_leaves_every_award_issued_exactly_once(
     assert (batch.total, batch.done_count, batch.failed_count) == (total, total, 0)
     records = assert_issued_exactly_once(batch, expected=total, mailbox=tmp_path / "mail")
     assert_every_credential_verifies(records)
+
+
+def test_a_redis_restart_mid_job_loses_every_queued_message_and_the_job_still_completes_once(
+    settings, officer_a, version, portal, private_redis, tmp_path
+):
+    total = 600
+    with workers_on(private_redis.url, portal, tmp_path) as workers:
+        workers.start(
+            beat=True, BATCH_SWEEP_SECONDS=2, BATCH_STALL_SECONDS=10, CELERY_VISIBILITY_TIMEOUT=30
+        )
+        batch = start(settings, officer_a, version, rows(total), chunk_size=50)
+        at_restart = wait_mid_job(batch, timeout=300)
+
+        private_redis.kill()  # nothing saved: every queued and unacknowledged message is gone
+        time.sleep(1)
+        private_redis.start()
+
+        wait_finished(batch, timeout=600)
+        wait_mails_settled(batch, timeout=60)
+
+    assert batch.state == IssuingBatch.State.COMPLETED, at_restart
+    assert (batch.total, batch.done_count, batch.failed_count) == (total, total, 0)
+    records = assert_issued_exactly_once(batch, expected=total, mailbox=tmp_path / "mail")
+    assert_every_credential_verifies(records)
+
+
+def test_a_row_failing_at_processing_time_is_reported_and_the_rest_is_issued(
+    settings, officer_a, issuer_a, version, workers, tmp_path
+):
+    total, bad_line = 120, 77
+    listed = rows(total)
+    # Another learner already holds the row's student number at this issuer: reading the list
+    # cannot know it, only processing the row against the record does.
+    EnrolmentFactory(
+        issuer=issuer_a, learner=LearnerFactory(email="holder@example.ac.jp"),
+        student_number=listed[bad_line - 1]["student_number"],
+    )  # fmt: skip
+    workers.start()
+    batch = start(settings, officer_a, version, listed, chunk_size=50)
+    assert not batch.items.filter(state=BatchItem.State.FAILED).exists()
+
+    wait_finished(batch, timeout=300)
+    wait_mails_settled(batch, timeout=60)
+
+    assert batch.state == IssuingBatch.State.COMPLETED_WITH_ERRORS
+    assert (batch.total, batch.done_count, batch.failed_count) == (total, total - 1, 1)
+    failed = batch.items.get(state=BatchItem.State.FAILED)
+    assert failed.line == bad_line and failed.award is None
+    assert listed[bad_line - 1]["student_number"] in failed.error_en
+    assert "student number" in failed.error_en
+    assert "学籍番号" in failed.error_ja
+    assert not Award.objects.filter(learner__email=failed.email, programme_version=version).exists()
+    records = assert_issued_exactly_once(batch, expected=total - 1, mailbox=tmp_path / "mail")
+    assert failed.email not in mails_by_recipient(tmp_path / "mail")
+    assert_every_credential_verifies(records, sample=5)
