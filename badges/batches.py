@@ -205,6 +205,10 @@ def _locked_chunk(batch_pk: int, number: int, state: str) -> BatchChunk | None:
 def sign_chunk(batch_pk: int, number: int) -> int:
     """Stage 1. Returns the number of awards signed (0 if the chunk was not at this stage)."""
     watch = Stopwatch()
+    with watch.stage("database"):
+        slots = _claim_slots(batch_pk, number)
+    if slots is None:
+        return 0
     with transaction.atomic():
         chunk = _locked_chunk(batch_pk, number, BatchChunk.State.SIGNING)
         if chunk is None:
@@ -216,7 +220,7 @@ def sign_chunk(batch_pk: int, number: int) -> int:
             return 0
         with watch.stage("database"):
             awarded = record.award_chunk(batch, number)
-        signed = _sign(batch, awarded, watch)
+        signed = _sign(batch, awarded, watch, slots)
         chunk.state = BatchChunk.State.BAKING
         chunk.enqueued_at = timezone.now()
         chunk.metrics = {"sign": watch.as_metrics(len(signed))}
@@ -226,7 +230,24 @@ def sign_chunk(batch_pk: int, number: int) -> int:
     return len(signed)
 
 
-def _sign(batch: IssuingBatch, awarded: list, watch: Stopwatch) -> list[BadgeRecord]:
+def _claim_slots(batch_pk: int, number: int) -> list | None:
+    """Status indices for the chunk's waiting items, claimed and committed BEFORE the chunk's
+    long transaction, so that chunks of one issuer sign in parallel (the claim locks the
+    issuer's list for milliseconds). None if the chunk is not waiting to be signed."""
+    chunk = (
+        BatchChunk.objects.select_related("batch__issuer")
+        .filter(batch_id=batch_pk, number=number, state=BatchChunk.State.SIGNING)
+        .first()
+    )
+    if chunk is None:
+        return None
+    waiting = BatchItem.objects.filter(
+        batch_id=batch_pk, chunk=number, state=BatchItem.State.PENDING
+    ).count()
+    return status.claim_status_indices(chunk.batch.issuer, waiting)
+
+
+def _sign(batch: IssuingBatch, awarded: list, watch: Stopwatch, slots: list) -> list[BadgeRecord]:
     issuer = batch.issuer
     version = batch.programme_version
     with watch.stage("database"):
@@ -237,7 +258,9 @@ def _sign(batch: IssuingBatch, awarded: list, watch: Stopwatch) -> list[BadgeRec
         )
         todo = [(item, award) for item, award in awarded if award.pk not in have]
         keys = ensure_signing_keys(issuer)
-        slots = status.allocate_status_indices(issuer, len(todo))
+        if len(slots) < len(todo):  # items added since the claim (not expected): claim more
+            slots = slots + status.claim_status_indices(issuer, len(todo) - len(slots))
+        slots = slots[: len(todo)]
     ob3_key, ob2_key = keys["ed25519"], keys["rsa2048"]
     ob2_private = load_private_key(ob2_key)
     signer = Ob3BatchSigner(version, ob3_key, created=dataintegrity.now_date_time_stamp())

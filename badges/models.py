@@ -39,6 +39,10 @@ class StatusList(models.Model):
     purpose = models.CharField(max_length=16, choices=Purpose.choices, default=Purpose.REVOCATION)
     size = models.PositiveIntegerField(default=STATUS_LIST_MIN_SIZE)
     bits = models.BinaryField(editable=False)  # size / 8 bytes, index 0 = left-most bit
+    # Indices handed out (same layout). Claimed in a short transaction of their own, so that
+    # workers signing for one issuer do not wait for each other; a claim whose badge was never
+    # made leaves its index unused, which costs nothing.
+    claimed = models.BinaryField(editable=False, default=b"")
     version = models.PositiveIntegerField(default=1)
     signed_version = models.PositiveIntegerField(default=0)
     credential = models.JSONField(null=True, blank=True, editable=False)

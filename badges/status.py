@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from badges import dataintegrity, extension, ob3
-from badges.models import BadgeRecord, StatusList
-from badges.status_list import StatusBits, random_free_index
+from badges.models import StatusList
+from badges.status_list import StatusBits
 from issuers.keys import load_private_key
 from issuers.models import Issuer
 from issuers.services import ensure_signing_keys
@@ -21,77 +21,76 @@ _RANDOM = random.SystemRandom()
 
 def _new_list(issuer: Issuer, purpose: str) -> StatusList:
     size = StatusList._meta.get_field("size").default
+    empty = StatusBits(size).to_bytes()
     return StatusList.objects.create(
-        issuer=issuer, purpose=purpose, size=size, bits=StatusBits(size).to_bytes()
+        issuer=issuer, purpose=purpose, size=size, bits=empty, claimed=empty
     )
+
+
+def claimed_bits(status_list: StatusList) -> StatusBits:
+    return StatusBits.from_bytes(bytes(status_list.claimed) or bytes(status_list.size // 8))
 
 
 def used_indices(status_list: StatusList) -> set[int]:
-    return set(
-        BadgeRecord.objects.filter(status_list=status_list).values_list("status_index", flat=True)
-    )
+    return set(claimed_bits(status_list).set_indices())
 
 
-@transaction.atomic
-def allocate_status_index(
-    issuer: Issuer, purpose: str = StatusList.Purpose.REVOCATION
-) -> tuple[StatusList, int]:
-    """A random unused index in the issuer's current list (a new list when it is full).
-
-    The issuer row is locked for the rest of the caller's transaction, so two workers never
-    draw the same index: the caller must create the BadgeRecord in that same transaction."""
-    Issuer.objects.select_for_update().get(pk=issuer.pk)
-    status_list = (
-        StatusList.objects.select_for_update()
-        .filter(issuer=issuer, purpose=purpose)
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    if status_list is None:
-        status_list = _new_list(issuer, purpose)
-    used = used_indices(status_list)
-    if len(used) >= status_list.size:
-        status_list = _new_list(issuer, purpose)
-        used = set()
-    return status_list, random_free_index(used, status_list.size)
-
-
-def allocate_status_indices(
+def claim_status_indices(
     issuer: Issuer, count: int, purpose: str = StatusList.Purpose.REVOCATION
 ) -> list[tuple[StatusList, int]]:
-    """`count` random unused indices at once (a batch chunk), moving on to a new list when the
-    current one is full. Same locking contract as :func:`allocate_status_index`: the caller
-    creates the BadgeRecords in its transaction, which must be open."""
-    Issuer.objects.select_for_update().get(pk=issuer.pk)
-    status_list = (
-        StatusList.objects.select_for_update()
-        .filter(issuer=issuer, purpose=purpose)
-        .order_by("-created_at", "-id")
-        .first()
-    ) or _new_list(issuer, purpose)
-    used = used_indices(status_list)
-    allocated = []
-    while len(allocated) < count:
-        if len(used) >= status_list.size:
-            status_list, used = _new_list(issuer, purpose), set()
-        wanted = min(count - len(allocated), status_list.size - len(used))
-        for index in _draw(used, status_list.size, wanted):
-            allocated.append((status_list, index))
+    """`count` random unused indices (CSPRNG) in the issuer's current list, moving on to a new
+    list when it is full. The issuer and list rows are locked only for this transaction: call it
+    outside a long one (a batch chunk claims before it signs) and the claim commits at once."""
+    allocated: list[tuple[StatusList, int]] = []
+    if count <= 0:
+        return allocated
+    with transaction.atomic():
+        Issuer.objects.select_for_update().get(pk=issuer.pk)
+        status_list = (
+            StatusList.objects.select_for_update()
+            .filter(issuer=issuer, purpose=purpose)
+            .order_by("-created_at", "-id")
+            .first()
+        ) or _new_list(issuer, purpose)
+        bits = claimed_bits(status_list)
+        taken = bits.count()
+        while len(allocated) < count:
+            if taken >= status_list.size:
+                status_list.claimed = bits.to_bytes()
+                status_list.save(update_fields=["claimed", "updated_at"])
+                status_list = _new_list(issuer, purpose)
+                bits, taken = claimed_bits(status_list), 0
+            wanted = min(count - len(allocated), status_list.size - taken)
+            for index in _draw(bits, taken, wanted):
+                allocated.append((status_list, index))
+            taken += wanted
+        status_list.claimed = bits.to_bytes()
+        status_list.save(update_fields=["claimed", "updated_at"])
     return allocated
 
 
-def _draw(used: set[int], size: int, count: int) -> list[int]:
-    """`count` distinct random free indices (CSPRNG), added to `used`."""
-    if len(used) + count <= size // 2:  # rejection sampling: at most two draws on average
+def allocate_status_index(
+    issuer: Issuer, purpose: str = StatusList.Purpose.REVOCATION
+) -> tuple[StatusList, int]:
+    """One random unused index (see :func:`claim_status_indices`)."""
+    return claim_status_indices(issuer, 1, purpose)[0]
+
+
+def _draw(bits: StatusBits, taken: int, count: int) -> list[int]:
+    """`count` distinct random free indices, set in `bits`."""
+    size = bits.size
+    if taken + count <= size // 2:  # rejection sampling: at most two draws on average
         drawn = []
         while len(drawn) < count:
             index = _RANDOM.randrange(size)
-            if index not in used:
-                used.add(index)
+            if not bits.is_set(index):
+                bits.set(index)
                 drawn.append(index)
         return drawn
-    drawn = _RANDOM.sample([index for index in range(size) if index not in used], count)
-    used.update(drawn)
+    free = [index for index in range(size) if not bits.is_set(index)]
+    drawn = _RANDOM.sample(free, count)
+    for index in drawn:
+        bits.set(index)
     return drawn
 
 

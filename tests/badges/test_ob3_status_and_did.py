@@ -71,21 +71,36 @@ class TestStatusIndices:
         assert indices != sorted(indices)  # random, not sequential (herd privacy)
         assert all(0 <= i < records[0].status_list.size for i in indices)
 
-    def test_a_full_list_starts_a_new_one(self, monkeypatch):
+    def test_a_full_list_starts_a_new_one(self):
         issuer = IssuerFactory()
         first_list, _ = status.allocate_status_index(issuer)
-        # 131,072 awards are too many for a unit test: report the first list as full.
-        real = status.used_indices
-        monkeypatch.setattr(
-            status,
-            "used_indices",
-            lambda sl: set(range(sl.size)) if sl.pk == first_list.pk else real(sl),
-        )
+        # 131,072 awards are too many for a unit test: every index of the first list is claimed.
+        first_list.claimed = b"\xff" * (first_list.size // 8)
+        first_list.save()
         second_list, index = status.allocate_status_index(issuer)
         assert second_list.pk != first_list.pk
         assert 0 <= index < second_list.size
         assert status.allocate_status_index(issuer)[0].pk == second_list.pk
         assert StatusList.objects.filter(issuer=issuer).count() == 2
+
+    def test_a_batch_claim_spills_over_into_a_new_list(self):
+        issuer = IssuerFactory()
+        first_list, _ = status.allocate_status_index(issuer)
+        # Only the last eight indices of the first list are free.
+        first_list.claimed = b"\xff" * (first_list.size // 8 - 1) + b"\x00"
+        first_list.save()
+        claimed = status.claim_status_indices(issuer, 10)
+        in_first = sorted(index for sl, index in claimed if sl.pk == first_list.pk)
+        assert in_first == list(range(first_list.size - 8, first_list.size))
+        assert len({sl.pk for sl, _ in claimed}) == 2
+        first_list.refresh_from_db()
+        assert bytes(first_list.claimed) == b"\xff" * (first_list.size // 8)
+
+    def test_claims_are_remembered_so_no_index_is_handed_out_twice(self):
+        issuer = IssuerFactory()
+        first = status.claim_status_indices(issuer, 300)
+        second = status.claim_status_indices(issuer, 300)
+        assert len({index for _, index in first + second}) == 600
 
 
 class TestRevocation:
