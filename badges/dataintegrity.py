@@ -38,6 +38,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from badges import multikey
 from badges.jsonld import (
     DEFAULT_LOADER,
+    CanonicalForms,
     JsonLdProcessingError,
     LocalDocumentLoader,
     canonical_forms,
@@ -112,6 +113,7 @@ class VerificationResult:
 # A resolver maps a verification method id and the proof purpose to the public key, raising
 # DataIntegrityError(INVALID_VERIFICATION_METHOD, …) if the method is not usable for it.
 Resolver = Callable[..., Ed25519PublicKey]
+Canonicaliser = Callable[[Mapping[str, Any]], CanonicalForms]
 
 
 def _check_proof_options(options: Mapping[str, Any], code: str) -> None:
@@ -139,9 +141,18 @@ def hash_data(
     proof_options: Mapping[str, Any],
     *,
     document_loader: LocalDocumentLoader | None = None,
+    canonicaliser: Canonicaliser | None = None,
 ) -> HashData:
-    """Transformation, proof configuration and hashing (eddsa-rdfc-2022 §3.3.3–3.3.5)."""
+    """Transformation, proof configuration and hashing (eddsa-rdfc-2022 §3.3.3–3.3.5).
+
+    ``canonicaliser``: what computes :func:`canonical_forms` of the document and of the proof
+    configuration (e.g. verification's template cache); it must return exactly the same."""
     loader = document_loader or DEFAULT_LOADER
+    if canonicaliser is None:
+
+        def canonicaliser(document: Mapping[str, Any]) -> CanonicalForms:
+            return canonical_forms(document, document_loader=loader)
+
     if "@context" not in unsecured_document:
         raise DataIntegrityError(PROOF_TRANSFORMATION_ERROR, "the document has no @context")
     proof_config = {
@@ -149,8 +160,8 @@ def hash_data(
     }
     proof_config["@context"] = copy.deepcopy(unsecured_document["@context"])
     try:
-        proof_forms = canonical_forms(proof_config, document_loader=loader)
-        document_forms = canonical_forms(unsecured_document, document_loader=loader)
+        proof_forms = canonicaliser(proof_config)
+        document_forms = canonicaliser(unsecured_document)
     except JsonLdProcessingError as error:
         raise DataIntegrityError(PROOF_TRANSFORMATION_ERROR, str(error)) from error
     variant = None
@@ -221,13 +232,14 @@ def verify_eddsa_rdfc_2022(
     resolver: Resolver | None = None,
     expected_proof_purpose: str = ASSERTION_METHOD,
     document_loader: LocalDocumentLoader | None = None,
+    canonicaliser: Canonicaliser | None = None,
 ) -> VerificationResult:
     """Verify the document's single eddsa-rdfc-2022 proof.
 
     Give either ``public_key`` (the key is trusted for the proof's verificationMethod) or a
     ``resolver`` (e.g. :class:`ControllerDocumentResolver`) that dereferences the verification
     method and checks it is authorised for the proof purpose. Never raises for a bad document;
-    the reasons are in ``errors``."""
+    the reasons are in ``errors``. ``canonicaliser``: see :func:`hash_data`."""
     if (public_key is None) == (resolver is None):
         raise TypeError("give exactly one of public_key or resolver")
 
@@ -261,7 +273,9 @@ def verify_eddsa_rdfc_2022(
 
     unsecured = {key: value for key, value in document.items() if key != "proof"}
     try:
-        data = hash_data(unsecured, proof, document_loader=document_loader)
+        data = hash_data(
+            unsecured, proof, document_loader=document_loader, canonicaliser=canonicaliser
+        )
         if public_key is not None:
             key = public_key
         else:

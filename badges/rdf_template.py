@@ -56,11 +56,27 @@ _NOT_FAST = re.compile("[\U00010000-\U0010ffff\ud800-\udfff\ufffe\uffff]")
 
 
 class TemplateError(ValueError):
-    """The document cannot serve as a template (a sentinel in an unexpected place, …)."""
+    """The document cannot serve as a template (a sentinel in an unexpected place, …).
+    ``slots``: the slots whose sentinels caused it, when known (empty otherwise)."""
+
+    def __init__(self, message: str, slots: Iterable[str] = ()):
+        super().__init__(message)
+        self.slots = frozenset(slots)
 
 
 class NotFast(Exception):
-    """This fill needs the full pyld path; the message says why."""
+    """This fill needs the full pyld path; the message says why. ``slot``: the slot whose value
+    caused it, if one did; ``iri``: its value is unfit for the IRI position (not absolute, or
+    expandable by a context term) rather than unfit anywhere (e.g. beyond U+FFFF). ``slots``:
+    every slot involved (for blank nodes made indistinguishable: the slots of those nodes)."""
+
+    def __init__(
+        self, message: str, slot: str | None = None, *, iri: bool = False, slots: Iterable = ()
+    ):
+        super().__init__(message)
+        self.slot = slot
+        self.iri = iri
+        self.slots = frozenset(slots) | ({slot} if slot else set())
 
 
 def make_sentinels(names: Iterable[str]) -> dict[str, str]:
@@ -106,7 +122,7 @@ class RdfTemplate:
         landed = {slot for _, slots_of_line in self._lines for slot, _ in slots_of_line}
         missing = sorted(set(slots) - landed)
         if missing:
-            raise TemplateError(f"slots that do not appear in the RDF: {missing}")
+            raise TemplateError(f"slots that do not appear in the RDF: {missing}", missing)
         self._modes = {(slot, mode) for _, line_slots in self._lines for slot, mode in line_slots}
         self._always_full: str | None = None
         if any(_NOT_FAST.search(piece) for pieces, _ in self._lines for piece in pieces):
@@ -122,7 +138,9 @@ class RdfTemplate:
             actual = self.fast_canonical_nquads(slots)
         except NotFast as error:
             if self._always_full is None:
-                raise TemplateError(f"the template itself is not fast: {error}") from error
+                raise TemplateError(
+                    f"the template itself is not fast: {error}", error.slots
+                ) from error
         else:
             if actual != expected:
                 raise TemplateError("pyoxigraph and pyld canonicalise the template differently")
@@ -161,21 +179,24 @@ class RdfTemplate:
             if term is None or not self._pattern.search(json.dumps(term)):
                 continue
             value = term["value"]
+            culprits = self._slots_in(json.dumps(term))
             if position == "predicate":
-                raise TemplateError(f"a sentinel became a predicate: {value!r}")
+                raise TemplateError(f"a sentinel became a predicate: {value!r}", culprits)
             if position == "object" and triple["predicate"]["value"] == RDF_TYPE:
-                raise TemplateError(f"a sentinel became a type: {value!r}")
+                raise TemplateError(f"a sentinel became a type: {value!r}", culprits)
             if term["type"] == "literal":
                 if self._pattern.search(term.get("datatype", "") + term.get("language", "")):
-                    raise TemplateError(f"a sentinel in a datatype or language tag: {term!r}")
+                    raise TemplateError(
+                        f"a sentinel in a datatype or language tag: {term!r}", culprits
+                    )
                 found.extend(self._literal_slots(term))
             elif value in self._by_sentinel:
                 found.append((self._by_sentinel[value], IRI))
             else:
-                raise TemplateError(f"a sentinel inside an IRI: {value!r}")
+                raise TemplateError(f"a sentinel inside an IRI: {value!r}", culprits)
         pieces = self._pattern.split(line)
         if len(pieces) != len(found) + 1:
-            raise TemplateError(f"sentinels in unexpected places of {line!r}")
+            raise TemplateError(f"sentinels in unexpected places of {line!r}", self._slots_in(line))
         return pieces, found
 
     def _literal_slots(self, term: dict) -> list[tuple[str, str]]:
@@ -183,15 +204,20 @@ class RdfTemplate:
         if value in self._by_sentinel:
             return [(self._by_sentinel[value], LITERAL)]
         if term.get("datatype") != RDF_JSON:
-            raise TemplateError(f"a sentinel inside a literal: {value!r}")
+            raise TemplateError(f"a sentinel inside a literal: {value!r}", self._slots_in(value))
         # Inside a JSON literal, only as a whole JSON string value (never a key).
         strings: list[str] = []
         _json_strings(json.loads(value), strings)
         inside = [self._by_sentinel[s] for s in strings if s in self._by_sentinel]
         if len(self._pattern.findall(value)) != len(inside):
-            raise TemplateError(f"a sentinel inside a string of a JSON literal: {value!r}")
+            raise TemplateError(
+                f"a sentinel inside a string of a JSON literal: {value!r}", self._slots_in(value)
+            )
         # JCS writes object members sorted by key, so the text order is that of the walk.
         return [(slot, JSON_STRING) for slot in inside]
+
+    def _slots_in(self, text: str) -> set[str]:
+        return {self._by_sentinel[found] for found in self._pattern.findall(text)}
 
     def _blank_node_checks(self, quads: list) -> list[list[list[tuple[list[str], list]]]]:
         """Groups of blank nodes that a fill could make indistinguishable (same predicates and
@@ -252,7 +278,8 @@ class RdfTemplate:
         for group in self._blank_node_groups:
             hashed = ["".join(sorted(_fill(line, rendered) for line in node)) for node in group]
             if len(set(hashed)) != len(hashed):
-                raise NotFast("the fill makes two blank nodes indistinguishable")
+                slots = {slot for node in group for _, found in node for slot, _ in found}
+                raise NotFast("the fill makes two blank nodes indistinguishable", slots=slots)
         try:
             dataset = pyoxigraph.Dataset(
                 pyoxigraph.parse(self._fixed_text + "".join(lines), format=_N_QUADS)
@@ -270,18 +297,22 @@ class RdfTemplate:
     def _render(self, slot: str, mode: str, values: Mapping[str, Any]) -> str:
         value = values[slot]
         if not isinstance(value, str):
-            raise NotFast(f"{slot}: not a string")
+            raise NotFast(f"{slot}: not a string", slot)
         if _NOT_FAST.search(value):
-            raise NotFast(f"{slot}: a character beyond U+FFFF, U+FFFE/U+FFFF or a lone surrogate")
+            raise NotFast(
+                f"{slot}: a character beyond U+FFFF, U+FFFE/U+FFFF or a lone surrogate", slot
+            )
         if mode == LITERAL:
             return jsonld.escape_literal(value)
         if mode == JSON_STRING:
             return jsonld.escape_literal(jcs(value).decode("utf-8")[1:-1])
         if not _PLAIN_ABSOLUTE_IRI.match(value):
-            raise NotFast(f"{slot}: not an absolute IRI without escapes")
+            raise NotFast(f"{slot}: not an absolute IRI without escapes", slot, iri=True)
         prefix, _, suffix = value.partition(":")
         if value in self._terms or (prefix in self._terms and not suffix.startswith("//")):
-            raise NotFast(f"{slot}: JSON-LD could expand {value!r} with a context term")
+            raise NotFast(
+                f"{slot}: JSON-LD could expand {value!r} with a context term", slot, iri=True
+            )
         return value
 
 
