@@ -15,8 +15,10 @@ The context is served at ``/contexts/mc/v1.jsonld`` and also handed to our own J
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from badges.jsonld import LocalDocumentLoader
 
@@ -26,7 +28,18 @@ SCHEMA_MEDIA_TYPE = "application/schema+json"
 
 def portal_url(name: str, **kwargs) -> str:
     """The absolute public URL of a badges route (ids inside badges are absolute)."""
-    return settings.PORTAL_BASE_URL.rstrip("/") + reverse(f"badges:{name}", kwargs=kwargs)
+    return settings.PORTAL_BASE_URL.rstrip("/") + badge_path(name, **kwargs)
+
+
+def badge_path(name: str, **kwargs) -> str:
+    """reverse() of a badges route, remembered: a batch composes the same issuer, achievement
+    and status-list URLs for every award (seven reversals per award otherwise)."""
+    return _cached_path(get_script_prefix(), name, tuple(sorted(kwargs.items())))
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_path(prefix: str, name: str, kwargs: tuple) -> str:
+    return reverse(f"badges:{name}", kwargs=dict(kwargs))
 
 
 def context_url() -> str:

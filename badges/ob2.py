@@ -27,7 +27,7 @@ from issuers.keys import load_private_key
 from issuers.models import SigningKey
 from issuers.selectors import active_signing_key
 
-from . import ob2_extension
+from . import extension, ob2_extension
 from .jws import sign_assertion_jws
 from .narrative import bilingual, criteria_narrative
 from .selectors import active_endorsements
@@ -42,7 +42,7 @@ def _base() -> str:
 
 
 def ob2_url(name: str, **kwargs) -> str:
-    return _base() + reverse(f"badges:{name}", kwargs=kwargs)
+    return _base() + extension.badge_path(name, **kwargs)
 
 
 def _iso(moment) -> str:

@@ -137,9 +137,10 @@ CELERY_BEAT_SCHEDULE = {
     "purge-sign-in-tokens": {"task": "credentials.purge_sign_in_tokens", "schedule": 86_400},
 }
 
-# Batch issuing (badges.batches): rows per chunk, chunks in flight per job, seconds after
-# which a chunk's task counts as lost, attempts before its rows are reported failed.
-BATCH_CHUNK_SIZE = env.int("BATCH_CHUNK_SIZE", default=200)
+# Batch issuing (badges.batches): rows per chunk (largest, smallest), chunks in flight per job,
+# seconds after which a chunk's task counts as lost, attempts before its rows are failed.
+BATCH_CHUNK_SIZE = env.int("BATCH_CHUNK_SIZE", default=500)  # at most; small jobs get ~8 chunks
+BATCH_MIN_CHUNK_SIZE = env.int("BATCH_MIN_CHUNK_SIZE", default=50)
 BATCH_CHUNKS_IN_FLIGHT = env.int("BATCH_CHUNKS_IN_FLIGHT", default=4)
 BATCH_STALL_SECONDS = env.int("BATCH_STALL_SECONDS", default=300)
 BATCH_MAX_ATTEMPTS = env.int("BATCH_MAX_ATTEMPTS", default=5)

@@ -26,8 +26,14 @@ from .counts import item_counts
 MAX_BATCH_ITEMS = 100_000
 
 
-def chunk_size() -> int:
-    return int(getattr(settings, "BATCH_CHUNK_SIZE", 200))
+def chunk_size(total: int | None = None) -> int:
+    """Rows per chunk: BATCH_CHUNK_SIZE at most; a smaller job is cut into about eight chunks
+    (at least BATCH_MIN_CHUNK_SIZE rows each) so that every worker gets a share of it."""
+    largest = int(getattr(settings, "BATCH_CHUNK_SIZE", 500))
+    if total is None:
+        return largest
+    smallest = int(getattr(settings, "BATCH_MIN_CHUNK_SIZE", 50))
+    return min(largest, max(smallest, -(-total // 8)))
 
 
 def row_data(row: Row) -> dict:
@@ -51,7 +57,7 @@ def _check_size(count: int) -> None:
 
 def _store(batch: IssuingBatch, entries: list[tuple[int, str, dict, tuple[str, str] | None]]):
     """Items from (line, e-mail, data, error) in line order, chunked; then the job is queued."""
-    size = batch.chunk_size
+    size = batch.chunk_size = chunk_size(len(entries))
     items = []
     for position, (line, email, data, error) in enumerate(entries):
         # The column holds 254 characters; a longer (failed) address stays whole in `data`.
@@ -66,7 +72,7 @@ def _store(batch: IssuingBatch, entries: list[tuple[int, str, dict, tuple[str, s
     chunks = range((len(items) + size - 1) // size)
     BatchChunk.objects.bulk_create([BatchChunk(batch=batch, number=n) for n in chunks])
     batch.total = len(items)
-    batch.save(update_fields=["total", "updated_at"])
+    batch.save(update_fields=["total", "chunk_size", "updated_at"])
     dispatch_after_commit(RUN_BATCH_TASK, batch.pk)
 
 
