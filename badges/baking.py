@@ -51,6 +51,8 @@ __all__ = [
     "InvalidPayload",
     "PngChunk",
     "PngTextChunk",
+    "PreparedPng",
+    "PreparedSvg",
     "UnsafeSvg",
     "bake_png",
     "bake_svg",
@@ -289,13 +291,7 @@ def png_text_chunks(data: bytes, *, max_bytes: int = MAX_IMAGE_BYTES) -> list[Pn
     ]
 
 
-def bake_png(image: bytes, *, keyword: str, text: str, max_bytes: int = MAX_IMAGE_BYTES) -> bytes:
-    """Return ``image`` with one uncompressed ``iTXt`` chunk ``keyword`` = ``text``.
-
-    The chunk goes right after IHDR; any earlier iTXt/tEXt/zTXt chunk with the same keyword is
-    dropped, and so is anything after IEND. Other chunks are copied byte for byte.
-    """
-    keyword_bytes = _check_keyword(keyword)
+def _png_text_bytes(text: str) -> bytes:
     if not isinstance(text, str):
         raise InvalidPayload("the text to bake must be str")
     if "\x00" in text:
@@ -306,6 +302,17 @@ def bake_png(image: bytes, *, keyword: str, text: str, max_bytes: int = MAX_IMAG
         raise InvalidPayload("the text to bake is not valid Unicode (lone surrogate?)") from exc
     if len(encoded) > MAX_PAYLOAD_BYTES:
         raise ImageTooLarge(f"payload of {len(encoded):,} bytes is over {MAX_PAYLOAD_BYTES:,}")
+    return encoded
+
+
+def bake_png(image: bytes, *, keyword: str, text: str, max_bytes: int = MAX_IMAGE_BYTES) -> bytes:
+    """Return ``image`` with one uncompressed ``iTXt`` chunk ``keyword`` = ``text``.
+
+    The chunk goes right after IHDR; any earlier iTXt/tEXt/zTXt chunk with the same keyword is
+    dropped, and so is anything after IEND. Other chunks are copied byte for byte.
+    """
+    keyword_bytes = _check_keyword(keyword)
+    encoded = _png_text_bytes(text)
 
     view = memoryview(image)
     chunks = list(png_chunks(image, max_bytes=max_bytes))
@@ -614,58 +621,85 @@ def bake_svg(
     element = _svg_payload_element(
         version, assertion_json=assertion_json, verify=verify, credential_json=credential_json
     )
-    data = bytes(svg)
-    scan, root = _scan_svg(data, max_bytes=max_bytes)
-    if scan.unsafe:
-        raise UnsafeSvg("SVG refused: " + ", ".join(sorted(set(scan.unsafe))))
+    splice = _SvgSplice.of(bytes(svg), version, max_bytes)
+    return splice.bake(element.encode("utf-8"), check=True)
 
-    namespace, _ = _SVG_ELEMENTS[version]
-    root_tag_end = _tag_end(data, root.start)
-    root_tag = data[root.start : root_tag_end + 1]
-    declared = _XMLNS_OPENBADGES.search(root_tag)
-    declared_ns = declared.group(2).decode("utf-8") if declared else None
 
-    # Remove earlier payloads of this version (outermost elements only).
-    spans: list[tuple[int, int]] = []
-    for candidate in scan.elements[1:]:
-        if candidate.namespace == namespace and not any(s <= candidate.start < e for s, e in spans):
-            spans.append(_element_span(data, candidate))
-    if declared_ns is not None and declared_ns != namespace:
-        users = [e for e in scan.elements if e.namespace == declared_ns]
-        if users:
-            raise BakingError(
-                f"the SVG's openbadges prefix is bound to {declared_ns} and used by "
-                f"<{users[0].local}>; bake a fresh image for Open Badges {version}"
-            )
+@dataclass(frozen=True, slots=True)
+class _SvgSplice:
+    """Where a payload goes in one SVG: the bytes before it (up to and including the rewritten
+    root start tag) and after it (an end tag for a self-closing root, then the rest of the
+    document without earlier payloads of this version)."""
 
-    new_root_tag = root_tag
-    declaration = f' xmlns:openbadges="{namespace}"'.encode()
-    if declared is None:
-        close = -2 if root_tag.endswith(b"/>") else -1
-        new_root_tag = root_tag[:close].rstrip() + declaration + root_tag[close:]
-    elif declared_ns != namespace:
-        new_root_tag = root_tag[: declared.start()] + declaration + root_tag[declared.end() :]
+    head: bytes
+    tail: bytes
+    version: Version
+    check_limit: int  # max_bytes of the self-check, less the payload
 
-    payload = element.encode("utf-8")
-    if new_root_tag.endswith(b"/>"):  # <svg …/>: give it content and an end tag
-        qname = re.match(rb"<([^\s/>]+)", new_root_tag).group(1)
-        new_root_tag = new_root_tag[:-2].rstrip() + b">"
-        payload += b"</" + qname + b">"
+    @classmethod
+    def of(cls, data: bytes, version: Version, max_bytes: int) -> _SvgSplice:
+        scan, root = _scan_svg(data, max_bytes=max_bytes)
+        if scan.unsafe:
+            raise UnsafeSvg("SVG refused: " + ", ".join(sorted(set(scan.unsafe))))
 
-    parts = [data[: root.start], new_root_tag, payload]
-    cursor = root_tag_end + 1
-    for start, end in sorted(spans):
-        parts.append(data[cursor:start])
-        cursor = end
-    parts.append(data[cursor:])
-    result = b"".join(parts)
+        namespace, _ = _SVG_ELEMENTS[version]
+        root_tag_end = _tag_end(data, root.start)
+        root_tag = data[root.start : root_tag_end + 1]
+        declared = _XMLNS_OPENBADGES.search(root_tag)
+        declared_ns = declared.group(2).decode("utf-8") if declared else None
 
-    # Self-check: well-formed, exactly one payload of this version, right after <svg>.
-    check, _ = _scan_svg(result, max_bytes=max_bytes + len(payload) + len(declaration))
-    baked = [e for e in check.elements if e.namespace == namespace]
-    if len(baked) != 1 or baked[0].depth != 1:
-        raise BakingError("internal error: the baked SVG does not hold exactly one payload")
-    return result
+        # Remove earlier payloads of this version (outermost elements only).
+        spans: list[tuple[int, int]] = []
+        for candidate in scan.elements[1:]:
+            if candidate.namespace == namespace and not any(
+                s <= candidate.start < e for s, e in spans
+            ):
+                spans.append(_element_span(data, candidate))
+        if declared_ns is not None and declared_ns != namespace:
+            users = [e for e in scan.elements if e.namespace == declared_ns]
+            if users:
+                raise BakingError(
+                    f"the SVG's openbadges prefix is bound to {declared_ns} and used by "
+                    f"<{users[0].local}>; bake a fresh image for Open Badges {version}"
+                )
+
+        new_root_tag = root_tag
+        declaration = f' xmlns:openbadges="{namespace}"'.encode()
+        if declared is None:
+            close = -2 if root_tag.endswith(b"/>") else -1
+            new_root_tag = root_tag[:close].rstrip() + declaration + root_tag[close:]
+        elif declared_ns != namespace:
+            new_root_tag = root_tag[: declared.start()] + declaration + root_tag[declared.end() :]
+
+        end_tag = b""
+        if new_root_tag.endswith(b"/>"):  # <svg …/>: give it content and an end tag
+            qname = re.match(rb"<([^\s/>]+)", new_root_tag).group(1)
+            new_root_tag = new_root_tag[:-2].rstrip() + b">"
+            end_tag = b"</" + qname + b">"
+
+        parts = [end_tag]
+        cursor = root_tag_end + 1
+        for start, end in sorted(spans):
+            parts.append(data[cursor:start])
+            cursor = end
+        parts.append(data[cursor:])
+        return cls(
+            head=data[: root.start] + new_root_tag,
+            tail=b"".join(parts),
+            version=version,
+            check_limit=max_bytes + len(end_tag) + len(declaration),
+        )
+
+    def bake(self, payload: bytes, *, check: bool) -> bytes:
+        result = b"".join((self.head, payload, self.tail))
+        if check:
+            # Well-formed, exactly one payload of this version, right after <svg>.
+            verdict, _ = _scan_svg(result, max_bytes=self.check_limit + len(payload))
+            namespace, _ = _SVG_ELEMENTS[self.version]
+            baked = [e for e in verdict.elements if e.namespace == namespace]
+            if len(baked) != 1 or baked[0].depth != 1:
+                raise BakingError("internal error: the baked SVG does not hold exactly one payload")
+        return result
 
 
 def unbake_svg(
@@ -687,6 +721,101 @@ def unbake_svg(
                 found[version] = {"verify": element.attrib.get("verify"), "json": body or None}
                 break
     return found
+
+
+# --------------------------------------------------------------------------------------------
+# Prepared: one base image, many payloads (batch issuing)
+# --------------------------------------------------------------------------------------------
+
+
+class PreparedPng:
+    """A base PNG parsed once; :meth:`bake` gives what :func:`bake_png` gives for the same
+    arguments, byte for byte, by splicing the new iTXt chunk between the cached IHDR and the
+    cached remaining chunks (only the new chunk's CRC is computed per payload)."""
+
+    def __init__(self, image: bytes, *, max_bytes: int = MAX_IMAGE_BYTES):
+        data = bytes(image)
+        chunks = list(png_chunks(data, max_bytes=max_bytes))
+        if not any(chunk.type == b"IDAT" for chunk in chunks):
+            raise InvalidImage("corrupt PNG: no IDAT chunk")
+        self._data = data
+        self._chunks = chunks
+        self._tails: dict[bytes, bytes] = {}
+
+    def _tail(self, keyword: bytes) -> bytes:
+        """The chunks after IHDR (always the first), without text chunks of ``keyword``."""
+        tail = self._tails.get(keyword)
+        if tail is None:
+            view = memoryview(self._data)
+            tail = b"".join(
+                view[chunk.start : chunk.end]
+                for chunk in self._chunks[1:]
+                if chunk.type not in _TEXT_TYPES
+                or _keyword_of(view[chunk.data_start : chunk.data_end]) != keyword
+            )
+            self._tails[keyword] = tail
+        return tail
+
+    def bake(self, *, keyword: str, text: str) -> bytes:
+        keyword_bytes = _check_keyword(keyword)
+        encoded = _png_text_bytes(text)
+        head = b"iTXt" + keyword_bytes + b"\x00\x00\x00\x00\x00"
+        ihdr = self._chunks[0]
+        return b"".join(
+            (
+                self._data[: ihdr.end],
+                struct.pack(">I", len(head) - 4 + len(encoded)),
+                head,
+                encoded,
+                struct.pack(">I", zlib.crc32(encoded, zlib.crc32(head))),
+                self._tail(keyword_bytes),
+            )
+        )
+
+
+class PreparedSvg:
+    """A base SVG scanned once for one Open Badges version; :meth:`bake` gives what
+    :func:`bake_svg` gives for the same arguments, byte for byte.
+
+    bake_svg re-parses every result as a safety net. Here that check runs on the first bake
+    only (``check_every`` for tests): the splice is the same bytes for every payload and the
+    payload element comes from the same escaping code as bake_svg's, so a splice that holds
+    for one payload holds for all, and re-parsing 15 KB per image would cost more than the
+    bake itself.
+    """
+
+    def __init__(
+        self,
+        svg: bytes,
+        version: Version,
+        *,
+        max_bytes: int = MAX_IMAGE_BYTES,
+        check_every: bool = False,
+    ):
+        if version not in _SVG_ELEMENTS:
+            raise InvalidPayload(
+                f"unknown Open Badges version {version!r} (expected '2.0' or '3.0')"
+            )
+        self._splice = _SvgSplice.of(bytes(svg), version, max_bytes)
+        self._check_next = True
+        self._check_every = check_every
+
+    def bake(
+        self,
+        *,
+        assertion_json: str | dict | None = None,
+        verify: str | None = None,
+        credential_json: str | dict | None = None,
+    ) -> bytes:
+        element = _svg_payload_element(
+            self._splice.version,
+            assertion_json=assertion_json,
+            verify=verify,
+            credential_json=credential_json,
+        )
+        result = self._splice.bake(element.encode("utf-8"), check=self._check_next)
+        self._check_next = self._check_every
+        return result
 
 
 # --------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import resource
 import time
 from collections import defaultdict
@@ -23,6 +24,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -371,9 +373,15 @@ def bake_chunk(batch_pk: int, number: int) -> int:
                 ).select_related("award")
             )
         png, svg = images.badge_images(batch.programme_version)
+        # The base images are parsed once per chunk; each award only splices its payload in.
+        bakers = (
+            baking.PreparedPng(png),
+            baking.PreparedSvg(svg, "2.0"),
+            baking.PreparedSvg(svg, "3.0"),
+        )
         baked = []
         for record_ in records:
-            if _bake(record_, png, svg, watch):
+            if _bake(record_, bakers, watch):
                 baked.append(record_)
         with watch.stage("database"):
             now = timezone.now()
@@ -398,25 +406,47 @@ def bake_chunk(batch_pk: int, number: int) -> int:
     return len(baked)
 
 
-def _bake(record_: BadgeRecord, png: bytes, svg: bytes, watch: Stopwatch) -> bool:
+def _bake(record_: BadgeRecord, bakers: tuple, watch: Stopwatch) -> bool:
     """Bake the images the record lacks; False if it had them all."""
     missing = [field for field in IMAGE_FIELDS if not getattr(record_, field)]
     if not missing:
         return False
+    png, svg2, svg3 = bakers
     with watch.stage("bake"):
         credential_json = json.dumps(record_.ob3_credential, ensure_ascii=False)
         makers = {
-            "ob2_png": lambda: baking.bake_png(png, keyword="openbadges", text=record_.ob2_jws),
-            "ob2_svg": lambda: baking.bake_svg(svg, version="2.0", verify=record_.ob2_jws),
-            "ob3_png": lambda: baking.bake_png(
-                png, keyword="openbadgecredential", text=credential_json
-            ),
-            "ob3_svg": lambda: baking.bake_svg(svg, version="3.0", credential_json=credential_json),
+            "ob2_png": lambda: png.bake(keyword="openbadges", text=record_.ob2_jws),
+            "ob2_svg": lambda: svg2.bake(verify=record_.ob2_jws),
+            "ob3_png": lambda: png.bake(keyword="openbadgecredential", text=credential_json),
+            "ob3_svg": lambda: svg3.bake(credential_json=credential_json),
         }
         made = {field: makers[field]() for field in missing}
     with watch.stage("files"):
+        storage = default_storage
+        direct = (
+            isinstance(storage, FileSystemStorage) and storage.directory_permissions_mode is None
+        )
+        made_dirs = set()
         for field, data in made.items():
-            getattr(record_, field).save(field.replace("_", "."), ContentFile(data), save=False)
+            fieldfile = getattr(record_, field)
+            filename = field.replace("_", ".")
+            if not direct or fieldfile.storage is not storage:
+                fieldfile.save(filename, ContentFile(data), save=False)
+                continue
+            # The name is deterministic (badges/<award>/ob2.png): written straight to it, no
+            # exists-check, lock or suffix search; a re-run after a crash overwrites its own
+            # file instead of leaving a suffixed orphan. Same name as FieldFile.save gives.
+            name = fieldfile.field.generate_filename(record_, filename)
+            path = storage.path(name)
+            directory = os.path.dirname(path)
+            if directory not in made_dirs:
+                os.makedirs(directory, exist_ok=True)
+                made_dirs.add(directory)
+            with open(path, "wb") as out:
+                out.write(data)
+            if storage.file_permissions_mode is not None:  # as FileSystemStorage does
+                os.chmod(path, storage.file_permissions_mode)
+            setattr(record_, field, name)
     return True
 
 
