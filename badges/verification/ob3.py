@@ -52,6 +52,7 @@ class DidResolver:
         self.documents = dict(documents or {})
         self.fetch_errors: list[FetchError | str] = []
         self.methods: dict[str, dict] = {}
+        self.fetched: set[str] = set()  # controllers whose documents this resolver fetched
 
     def controller_document(self, controller: str) -> dict:
         if controller in self.documents:
@@ -81,6 +82,7 @@ class DidResolver:
             self.fetch_errors.append(f"no DID document at {reason}")
             raise DataIntegrityError(INVALID_VERIFICATION_METHOD, f"no DID document at {reason}")
         self.documents[controller] = document
+        self.fetched.add(controller)
         return document
 
     def __call__(self, verification_method: str, *, proof_purpose: str):
@@ -227,7 +229,7 @@ def _check_proof(document, result, resolver, loader, issuer_id, now) -> None:
     method_doc = resolver.methods.get(method, {})
     created = parse_datetime(proof.get("created")) if isinstance(proof, dict) else None
     retired_at = _retired_at(method_doc)
-    if retired_at is None and _portal_key_retired(method):
+    if retired_at is None and _portal_key_retired(method, resolver):
         result.add("issuer", "pass", text("issuer_retired_key", issuer=_name(document, name)))
         return
     if retired_at is not None:
@@ -243,14 +245,19 @@ def _check_proof(document, result, resolver, loader, issuer_id, now) -> None:
     result.add("issuer", "pass", text("issuer_ok", issuer=_name(document, name)))
 
 
-def _portal_key_retired(method: str) -> bool:
+def _portal_key_retired(method: str, resolver: DidResolver) -> bool:
     """Our DID documents list retired keys unmarked (verifiers would reject marked ones), so
-    for the portal's own issuers the key's status comes from the database."""
+    for the portal's own issuers the key's status comes from the database: read with the DID
+    document when this verification had the PortalFetcher serve it, else queried here."""
     did, _, key_id = method.partition("#")
     parts = did.split(":")
     portal_host = urlsplit(settings.PORTAL_BASE_URL).netloc
     if len(parts) < 3 or parts[:2] != ["did", "web"] or unquote(parts[2]) != portal_host:
         return False
+    if did in resolver.fetched:
+        known = getattr(resolver.fetcher, "key_statuses", {}).get(key_id)
+        if known is not None:
+            return known == "retired"
     from issuers.selectors import published_key
 
     key = published_key(key_id)

@@ -14,10 +14,12 @@ import logging
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, QueryDict
 from django.urls import Resolver404, resolve
 
+from badges.verification import portal_cache
 from badges.verification.fetch import FetchError, FetchResponse, SafeFetcher
+from badges.verification.portal_cache import Served
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +93,9 @@ class PortalFetcher:
         self.base_url = base_url or settings.PORTAL_BASE_URL
         # Counted so that tests (and curious operators) can see nothing went over the network.
         self.local_hits = 0
+        # Statuses of the keys in the did:web documents this fetcher served (key id → status),
+        # read with their version: the verifier's retired-key check needs no query of its own.
+        self.key_statuses: dict[str, str] = {}
 
     def get(self, url: str, *, accept: str = "application/json") -> FetchResponse:
         current = url
@@ -99,20 +104,17 @@ class PortalFetcher:
             if response is None:
                 return self.remote.get(current, accept=accept)
             self.local_hits += 1
-            location = response.get("Location")
-            if response.status_code in (301, 302, 303, 307, 308) and location:
-                current = urljoin(current, location)
+            if response.status in (301, 302, 303, 307, 308) and response.location:
+                current = urljoin(current, response.location)
                 continue
-            body = response.content
-            if len(body) > self.remote.max_bytes:
+            if len(response.body) > self.remote.max_bytes:
                 raise FetchError("too_large", url, f"more than {self.remote.max_bytes} bytes")
-            return FetchResponse(
-                current, response.status_code, response.get("Content-Type", ""), body
-            )
+            return FetchResponse(current, response.status, response.content_type, response.body)
         raise FetchError("too_many_redirects", url)
 
-    def _local(self, url: str, accept: str):
-        """The view's response for a portal document URL, or None (not ours: fetch it)."""
+    def _local(self, url: str, accept: str) -> Served | None:
+        """The view's answer for a portal document URL, or None (not ours: fetch it). The
+        did:web document and status lists come from portal_cache while their version holds."""
         path = portal_path(url, self.base_url)
         if path is None:
             return None
@@ -122,6 +124,23 @@ class PortalFetcher:
             return None
         if match.view_name not in DOCUMENT_ROUTES:
             return None
+        version = key = None
+        if match.view_name in portal_cache.CACHED_ROUTES and not match.args:
+            # The views' output does not depend on the request, only on these and the base URL.
+            key = (match.view_name, tuple(sorted(match.kwargs.items())), self.base_url)
+            version = portal_cache.version_of(match.view_name, match.kwargs)
+        if version is not None:
+            self.key_statuses.update(version.key_statuses)
+            cached = portal_cache.DEFAULT.get(key, version.token)
+            if cached is not None:
+                return cached
+        served = self._render(match, url, path, accept)
+        # Rendered after the version was read, so never older than it (at worst newer: a miss).
+        if version is not None and served is not None and served.status == 200:
+            portal_cache.DEFAULT.put(key, version.token, served)
+        return served
+
+    def _render(self, match, url: str, path: str, accept: str) -> Served | None:
         request = _request(url, path, accept, self.base_url)
         try:
             response = match.func(request, *match.args, **match.kwargs)
@@ -133,11 +152,16 @@ class PortalFetcher:
             return _status_only(500)
         if getattr(response, "streaming", False):
             return None
-        return response
+        return Served(
+            response.status_code,
+            response.get("Content-Type", ""),
+            response.get("Location"),
+            response.content,
+        )
 
 
-def _status_only(status: int) -> HttpResponse:
-    return HttpResponse(b"", status=status, content_type="text/plain")
+def _status_only(status: int) -> Served:
+    return Served(status, "text/plain", None, b"")
 
 
 def _request(url: str, path: str, accept: str, base_url: str) -> HttpRequest:
