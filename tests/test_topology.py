@@ -42,12 +42,19 @@ def free_port() -> int:
 
 
 def production_env() -> dict:
+    from django.conf import settings
+
+    from tests.support.services import database_url
+
+    # The server's own "postgres" database: it exists wherever PostgreSQL runs (an "mcportal"
+    # database need not); the health check only asks it SELECT 1.
+    database = {**settings.DATABASES["default"], "NAME": "postgres"}
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
         DJANGO_SECRET_KEY=base64.urlsafe_b64encode(os.urandom(48)).decode(),
         DJANGO_ALLOWED_HOSTS="portal.example.ac.jp",
-        DATABASE_URL=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mcportal"),
+        DATABASE_URL=database_url(database),
         CELERY_BROKER_URL="redis://127.0.0.1:6379/14",
         KEY_ENCRYPTION_KEYS=base64.urlsafe_b64encode(os.urandom(32)).decode(),
     )
@@ -77,7 +84,9 @@ def test_the_compose_web_command_serves_health_checks_with_production_settings(r
             except requests.ConnectionError:
                 time.sleep(0.3)
         assert response is not None, server.stdout.read().decode() if server.poll() else ""
-        assert response.status_code == 200
+        if response.status_code != 200:
+            server.terminate()
+            raise AssertionError(server.stdout.read().decode()[-3000:])  # the server's traceback
         assert response.json() == {"status": "ok"}
         plain_http = requests.get(
             f"http://127.0.0.1:{port}/healthz",
