@@ -41,6 +41,8 @@ from credentials.services import batches as record
 from frameworks.i18n import in_both
 from issuers import webhooks
 from issuers.keys import load_private_key
+from issuers.models import SigningKey
+from issuers.selectors import active_signing_key
 from issuers.services import audit_event, ensure_signing_keys, record_audits
 
 logger = logging.getLogger(__name__)
@@ -50,6 +52,8 @@ RUN_BATCH_TASK = "badges.run_batch"
 SIGN_TASK = "badges.sign_batch_chunk"
 BAKE_TASK = "badges.bake_batch_chunk"
 NOTIFY_TASK = "credentials.notify_batch_chunk"
+
+SIGN_SLICE = 100
 
 SIGNING_FAILED = _("The credential could not be signed: %(reason)s")
 GAVE_UP = _("Not processed after %(attempts)s attempts; start a new batch for this row.")
@@ -225,11 +229,11 @@ def sign_chunk(batch_pk: int, number: int) -> int:
         signed = _sign(batch, awarded, watch, slots)
         chunk.state = BatchChunk.State.BAKING
         chunk.enqueued_at = timezone.now()
-        chunk.metrics = {"sign": watch.as_metrics(len(signed))}
+        chunk.metrics = {"sign": watch.as_metrics(signed)}
         chunk.save(update_fields=["state", "enqueued_at", "metrics"])
         if not _eager():
             _send_after_commit(BAKE_TASK, batch_pk, number)
-    return len(signed)
+    return signed
 
 
 def _claim_slots(batch_pk: int, number: int) -> list | None:
@@ -246,10 +250,21 @@ def _claim_slots(batch_pk: int, number: int) -> list | None:
     waiting = BatchItem.objects.filter(
         batch_id=batch_pk, chunk=number, state=BatchItem.State.PENDING
     ).count()
-    return status.claim_status_indices(chunk.batch.issuer, waiting)
+    issuer = chunk.batch.issuer
+    with transaction.atomic():
+        # Keys made (if missing) and lists signed here, in short transactions of their own: done
+        # inside the chunk's transaction they would hold the issuer and list rows until it
+        # commits, and chunks of one issuer would sign one after the other.
+        ensure_signing_keys(issuer)
+    slots = status.claim_status_indices(issuer, waiting)
+    for status_list in {slot[0].pk: slot[0] for slot in slots}.values():
+        # The list must be signed before a verifier follows a credential to it.
+        status.signed_status_list_credential(status_list)
+    return slots
 
 
-def _sign(batch: IssuingBatch, awarded: list, watch: Stopwatch, slots: list) -> list[BadgeRecord]:
+def _sign(batch: IssuingBatch, awarded: list, watch: Stopwatch, slots: list) -> int:
+    """Sign what the chunk's awards lack; returns how many badge records were made."""
     issuer = batch.issuer
     version = batch.programme_version
     with watch.stage("database"):
@@ -259,48 +274,58 @@ def _sign(batch: IssuingBatch, awarded: list, watch: Stopwatch, slots: list) -> 
             )
         )
         todo = [(item, award) for item, award in awarded if award.pk not in have]
-        keys = ensure_signing_keys(issuer)
+        keys = {
+            algorithm: active_signing_key(issuer, algorithm)
+            for algorithm in (SigningKey.Algorithm.ED25519, SigningKey.Algorithm.RSA2048)
+        }
         if len(slots) < len(todo):  # items added since the claim (not expected): claim more
-            slots = slots + status.claim_status_indices(issuer, len(todo) - len(slots))
+            extra = status.claim_status_indices(issuer, len(todo) - len(slots))
+            for slot in extra:
+                status.signed_status_list_credential(slot[0])
+            slots = slots + extra
         slots = slots[: len(todo)]
     ob3_key, ob2_key = keys["ed25519"], keys["rsa2048"]
     ob2_private = load_private_key(ob2_key)
     signer = Ob3BatchSigner(version, ob3_key, created=dataintegrity.now_date_time_stamp())
-    records, failed = [], []
-    for (item, award), (status_list, index) in zip(todo, slots, strict=True):
-        award.programme_version = version  # shares the chunk's loaded version and issuer
-        record_ = BadgeRecord(award=award, status_list=status_list, status_index=index)
-        try:
-            record_.ob3_credential = signer.sign_record(record_)
-            record_.ob3_signing_key = ob3_key
-            with watch.stage("sign_ob2"):
-                record_.ob2_assertion, record_.ob2_jws = ob2.signed_assertion_for(
-                    record_, key=ob2_key, private_key=ob2_private
-                )
-            record_.ob2_signing_key = ob2_key
-        except (dataintegrity.DataIntegrityError, JsonLdProcessingError, ValueError) as error:
-            failed.append((item, award, error))
-            continue
-        records.append(record_)
+    signed_awards = set(have)
+    # Slices: a signed credential is ~100 KB of Python objects; a worker holds one slice of
+    # them at a time, not the whole chunk.
+    for start in range(0, len(todo), SIGN_SLICE):
+        records, failed = [], []
+        for (item, award), (status_list, index) in zip(
+            todo[start : start + SIGN_SLICE], slots[start : start + SIGN_SLICE], strict=True
+        ):
+            award.programme_version = version  # shares the chunk's loaded version and issuer
+            record_ = BadgeRecord(award=award, status_list=status_list, status_index=index)
+            try:
+                record_.ob3_credential = signer.sign_record(record_)
+                record_.ob3_signing_key = ob3_key
+                with watch.stage("sign_ob2"):
+                    record_.ob2_assertion, record_.ob2_jws = ob2.signed_assertion_for(
+                        record_, key=ob2_key, private_key=ob2_private
+                    )
+                record_.ob2_signing_key = ob2_key
+            except (dataintegrity.DataIntegrityError, JsonLdProcessingError, ValueError) as error:
+                failed.append((item, award, error))
+                continue
+            records.append(record_)
+        with watch.stage("database"):
+            _fail_unsigned(failed, batch)
+            BadgeRecord.objects.bulk_create(records)
+            record_audits([_issue_audit(r, batch) for r in records])
+            _announce(issuer, [r.award for r in records])
+        signed_awards.update(record_.award_id for record_ in records)
     # The signer's own stages: compose, canonicalise, sign (OB 3.0), full (records that took
     # the full pyld path), setup (shared parts, templates, first-record checks).
     for stage, seconds in signer.timings.items():
         watch.add("sign_ob3" if stage == "sign" else stage, seconds * 1000)
     watch.paths = dict(signer.paths)
     with watch.stage("database"):
-        _fail_unsigned(failed, batch)
-        BadgeRecord.objects.bulk_create(records, batch_size=500)
-        for list_ in {status_list.pk: status_list for status_list, _ in slots}.values():
-            # The list must be signed before a verifier follows a credential to it.
-            status.signed_status_list_credential(list_)
-        signed_awards = {record_.award_id for record_ in records} | have
         items = [item for item, award in awarded if award.pk in signed_awards]
         for item in items:
             item.state = BatchItem.State.SIGNED
         record.save_items(items)
-        record_audits([_issue_audit(r, batch) for r in records])
-        _announce(issuer, [r.award for r in records])
-    return records
+    return len(signed_awards - have)
 
 
 def _fail_unsigned(failed: list, batch: IssuingBatch) -> None:
@@ -367,10 +392,11 @@ def bake_chunk(batch_pk: int, number: int) -> int:
                     batch=batch, chunk=number, state=BatchItem.State.SIGNED
                 ).select_related("award")
             )
-            records = list(
-                BadgeRecord.objects.filter(
-                    award__in=[item.award_id for item in items]
-                ).select_related("award")
+            # Streamed: a worker holds a hundred parsed credentials at a time, not the chunk.
+            records = (
+                BadgeRecord.objects.filter(award__in=[item.award_id for item in items])
+                .select_related("award")
+                .iterator(chunk_size=SIGN_SLICE)
             )
         png, svg = images.badge_images(batch.programme_version)
         # The base images are parsed once per chunk; each award only splices its payload in.
@@ -379,16 +405,16 @@ def bake_chunk(batch_pk: int, number: int) -> int:
             baking.PreparedSvg(svg, "2.0"),
             baking.PreparedSvg(svg, "3.0"),
         )
-        baked = []
+        baked = []  # (pk, image names): the records themselves are let go
         for record_ in records:
             if _bake(record_, bakers, watch):
-                baked.append(record_)
+                baked.append((record_.pk, *(getattr(record_, f).name for f in IMAGE_FIELDS)))
         with watch.stage("database"):
             now = timezone.now()
             update_rows(
                 BadgeRecord,
                 list(IMAGE_FIELDS),
-                [(r.pk, *(getattr(r, field).name for field in IMAGE_FIELDS)) for r in baked],
+                baked,
                 also={"updated_at": now},
             )
             for item in items:
