@@ -4,19 +4,12 @@ with us and with Digital Bazaar."""
 
 from __future__ import annotations
 
-import os
-import time
-import uuid
-from datetime import timedelta
-from decimal import Decimal
-
 import pytest
 from django.db import transaction
 
 from badges import dataintegrity, extension, ob3, status
 from badges.models import BadgeRecord
 from badges.ob3_batch import Ob3BatchSigner
-from credentials.models import Assessment, Award, Learner
 from issuers.keys import load_private_key
 from issuers.services import ensure_signing_keys
 from tests.badges.node import node_verify_many
@@ -176,66 +169,3 @@ def test_batch_signed_credentials_verify_with_digital_bazaar(live_server, settin
     assert batch == expected and signer.paths == {"fast": len(records)}
     results = node_verify_many(batch)
     assert results == [{"verified": True, "errors": []}] * len(records)
-
-
-@pytest.mark.django_db
-@pytest.mark.skipif(not os.environ.get("OB3_BATCH_BENCH"), reason="set OB3_BATCH_BENCH=<count>")
-def test_benchmark_batch_signer_against_the_full_path(capsys):
-    """``OB3_BATCH_BENCH=1000 pytest tests/badges/test_ob3_batch_signing.py -k benchmark -s``:
-    per-credential milliseconds on one core, full path vs batch signer (not a pass/fail
-    figure; docs/benchmarks.md records it)."""
-    count = int(os.environ["OB3_BATCH_BENCH"])
-    version = version_of(issuer_with_qa(), validity_months=36)
-    (model,) = records_of(version, [(80, "A", None)])
-    records = [copy_of(model, number) for number in range(count)]
-    key = ensure_signing_keys(version.programme.issuer)["ed25519"]
-    loader = extension.document_loader()
-    private_key = load_private_key(key)
-
-    started = time.perf_counter()
-    composed = [ob3.credential_for(record) for record in records]
-    composing = time.perf_counter() - started
-    started = time.perf_counter()
-    expected = [
-        dataintegrity.sign_eddsa_rdfc_2022(
-            credential,
-            private_key=private_key,
-            verification_method=ob3.verification_method_id(key),
-            created=CREATED,
-            document_loader=loader,
-        )
-        for credential in composed
-    ]
-    signing = time.perf_counter() - started
-    started = time.perf_counter()
-    signer = Ob3BatchSigner(version, key, created=CREATED, document_loader=loader)
-    batch = signer.sign(records)
-    batched = time.perf_counter() - started
-
-    assert batch == expected
-
-    def ms(seconds: float) -> str:
-        return f"{seconds / count * 1000:.3f}"
-
-    per = {stage: ms(seconds) for stage, seconds in signer.timings.items()}
-    with capsys.disabled():
-        print(
-            f"\n{count} credentials, ms per credential: full path {ms(composing + signing)} "
-            f"(credential_for {ms(composing)} + sign_eddsa_rdfc_2022 {ms(signing)}); "
-            f"batch signer {ms(batched)} (stages {per}, paths {dict(signer.paths)})"
-        )
-
-
-def copy_of(record, number: int):
-    """An unsaved record like ``record`` with its own award, learner, grade and index."""
-    award = record.award
-    assessment = Assessment(score=Decimal(50 + number % 50), grade="ABCDF"[number % 5])
-    twin = Award(
-        public_id=uuid.uuid4(),
-        programme_version=award.programme_version,
-        learner=Learner(email=f"learner{number}@example.ac.jp"),
-        assessment=assessment,
-        issued_at=award.issued_at + timedelta(seconds=number),
-        expires_at=award.expires_at,
-    )
-    return BadgeRecord(award=twin, status_list=record.status_list, status_index=number)
