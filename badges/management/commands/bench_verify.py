@@ -20,10 +20,11 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from django.core.management.base import BaseCommand, CommandError
+
+from badges.benchmarking.database import BenchDatabase
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/mcportal_bench"
@@ -46,31 +47,11 @@ def _percentile(sorted_values: list[float], fraction: float) -> float:
     return sorted_values[int(rank) - 1]
 
 
-class _Database:
-    """Create / drop the bench database on its PostgreSQL server (via the ``postgres`` db)."""
-
-    def __init__(self, url: str):
-        parts = urlsplit(url)
-        if parts.scheme not in ("postgres", "postgresql", "pgsql"):
-            raise CommandError("--database-url must be a PostgreSQL URL (postgres://…/name).")
-        self.name = parts.path.lstrip("/")
-        if not self.name.replace("_", "").isalnum():
-            raise CommandError(f"Unsafe database name {self.name!r}.")
-        self.url = url
-        self.admin_dsn = urlunsplit(parts._replace(path="/postgres"))
-
-    def _execute(self, sql: str) -> None:
-        import psycopg
-
-        with psycopg.connect(self.admin_dsn, autocommit=True) as connection:
-            connection.execute(sql)
-
-    def create(self) -> None:
-        self.drop()
-        self._execute(f'CREATE DATABASE "{self.name}"')
-
-    def drop(self) -> None:
-        self._execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+def _database(url: str) -> BenchDatabase:
+    try:
+        return BenchDatabase(url)
+    except ValueError as error:
+        raise CommandError(f"--database-url: {error}") from error
 
 
 class Command(BaseCommand):
@@ -107,7 +88,7 @@ class Command(BaseCommand):
             "PORTAL_BASE_URL": base_url,
             "PYTHONUNBUFFERED": "1",
         }
-        database = _Database(database_url)
+        database = _database(database_url)
         server = None
         log = None
         # SIGTERM (e.g. `timeout`) unwinds like Ctrl-C, so gunicorn and the database go too.

@@ -132,6 +132,11 @@ def _award_rows(batch: IssuingBatch, items: list[BatchItem], issuing: _Issuing) 
             award = issuing.new_award(learner, assessment)
             new.append(award)
             out.append((item, award))
+    return _save_new(new, out, issuing)
+
+
+def _save_new(new: list[Award], out: list, issuing: _Issuing) -> list:
+    """Insert the new awards, audit them, and point their items at them."""
     Award.objects.bulk_create(new, batch_size=1_000)
     for award in new:
         issuing.audit(award)
@@ -168,12 +173,7 @@ def _award_assessments(batch: IssuingBatch, items: list[BatchItem], issuing: _Is
             award = issuing.new_award(assessment.learner, assessment)
             new.append(award)
             out.append((item, award))
-    Award.objects.bulk_create(new, batch_size=1_000)
-    for award in new:
-        issuing.audit(award)
-    for item, award in out:
-        item.award = award
-    return out
+    return _save_new(new, out, issuing)
 
 
 def _award_stacks(batch: IssuingBatch, items: list[BatchItem], issuing: _Issuing) -> list:
