@@ -239,3 +239,19 @@ class ApiClientAuthenticationScheme(OpenApiAuthenticationExtension):
                 "awards:read, awards:write, awards:revoke, webhooks:manage."
             ),
         }
+
+
+def document_not_acceptable(result, generator, request, public):
+    """drf-spectacular hook: every operation can answer 406 when the Accept header asks for
+    nothing it renders (JSON, and CSV where listed), with a problem document."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                operation["responses"].setdefault(
+                    "406",
+                    {
+                        "description": "Not Acceptable: the Accept header names no format this "
+                        "operation renders (application/problem+json, RFC 9457)."
+                    },
+                )
+    return result

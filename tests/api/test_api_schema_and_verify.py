@@ -96,3 +96,19 @@ def test_verify_a_signed_open_badge_3_credential():
     tampered["name"] = "Forged"
     response = client.post("/api/v1/verify/", {"json": tampered}, format="json")
     assert response.json()["verdict"] == "invalid"
+
+
+def test_an_accept_header_the_api_cannot_satisfy_gets_a_documented_406(db):
+    schema = json.loads(APIClient().get("/api/schema/", {"format": "json"}).content)
+    operations = [
+        operation
+        for item in schema["paths"].values()
+        for method, operation in item.items()
+        if method != "parameters"
+    ]
+    assert operations and all("406" in operation["responses"] for operation in operations)
+    response = APIClient().post(
+        "/api/v1/verify/", {"jws": "x"}, format="json", HTTP_ACCEPT="application/xml"
+    )
+    assert response.status_code == 406
+    assert response["Content-Type"].startswith("application/problem+json")
