@@ -1,7 +1,7 @@
 """Reads for batch jobs: the jobs a staff member may see, and where a job is. The staff job
 page and the API describe a job with the same batch_progress()."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from issuers.permissions import Action
@@ -31,6 +31,17 @@ def batch_counts(batch: IssuingBatch) -> dict[str, int]:
     }
 
 
+def mail_counts(batch: IssuingBatch) -> dict[str, int]:
+    """Learner mails: sent, sending (claimed but never confirmed: the worker stopped while
+    sending; never sent twice, so these learners may not have their mail) and failed."""
+    counts = dict.fromkeys(("sent", "sending", "failed"), 0)
+    for row in (
+        batch.items.exclude(notification="").values("notification").annotate(n=Count("id"))
+    ).order_by():
+        counts[row["notification"]] = row["n"]
+    return counts
+
+
 def batch_progress(batch: IssuingBatch, *, now=None) -> dict:
     """State, counts, percent, rate (items done per second since the job started) and the
     estimated seconds left at that rate (None while nothing is done yet, or when cancelled)."""
@@ -51,6 +62,7 @@ def batch_progress(batch: IssuingBatch, *, now=None) -> dict:
         "finished": batch.is_finished,
         "total": batch.total,
         "counts": counts,
+        "mail": mail_counts(batch) if batch.notify_learners else None,
         # Floor, so that 100 means every item is through.
         "percent": processed * 100 // batch.total if batch.total else 100,
         "rate": round(rate, 2),

@@ -311,3 +311,20 @@ def test_the_programme_editor_offers_batch_issuing_to_those_who_may_issue(
     assert link in client.get(editor).content.decode()
     client.force_login(viewer_a)
     assert link not in client.get(editor).content.decode()
+
+
+def test_the_job_page_says_how_many_mails_went_out_and_which_were_never_confirmed(
+    client, officer_a, finished_batch
+):
+    issued = finished_batch.items.filter(state=BatchItem.State.ISSUED)
+    assert issued.filter(notification=BatchItem.Notification.SENT).count() == issued.count()
+    # A worker stopped between claiming and sending one mail.
+    claimed = issued.first()
+    claimed.notification = BatchItem.Notification.SENDING
+    claimed.save()
+    client.force_login(officer_a)
+    page = client.get(job_url(finished_batch), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"Learner mails sent: {issued.count() - 1}" in page
+    assert "1 not confirmed" in page
+    progress = batch_progress(finished_batch)
+    assert progress["mail"] == {"sent": issued.count() - 1, "sending": 1, "failed": 0}
