@@ -207,9 +207,10 @@ def idempotent(handler):
                     raise IdempotencyConflict(
                         _("This Idempotency-Key was already used with a different request.")
                     )
-                return Response(
-                    record.body, status=record.status_code, headers={"Idempotent-Replayed": "true"}
-                )
+                headers = {"Idempotent-Replayed": "true"}
+                if record.location:
+                    headers["Location"] = record.location
+                return Response(record.body, status=record.status_code, headers=headers)
             response = handler(view, request, *args, **kwargs)
             if 200 <= response.status_code < 300:
                 IdempotencyRecord.objects.create(
@@ -218,6 +219,7 @@ def idempotent(handler):
                     fingerprint=fingerprint,
                     status_code=response.status_code,
                     body=json.loads(json.dumps(response.data, cls=DjangoJSONEncoder)),
+                    location=response.get("Location", ""),
                 )
             return response
 

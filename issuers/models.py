@@ -335,6 +335,7 @@ class IdempotencyRecord(models.Model):
     fingerprint = models.CharField(max_length=64)  # SHA-256 of method, path and body
     status_code = models.PositiveSmallIntegerField()
     body = models.JSONField(encoder=DjangoJSONEncoder, null=True)
+    location = models.CharField(max_length=2000, blank=True)  # the first response's Location
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -200,6 +200,7 @@ def test_a_retry_with_the_same_key_returns_the_same_job_and_starts_no_second_one
     assert first.status_code == again.status_code == 202
     assert again["Idempotent-Replayed"] == "true"
     assert again.json()["id"] == first.json()["id"]
+    assert again["Location"] == first["Location"]  # the replay says where the job is, too
     assert IssuingBatch.objects.count() == 1
     assert len(first_callbacks) >= 1 and retry_callbacks == []  # nothing queued again
     other = _start(api_a, version_a, rows=ROWS[:1], HTTP_IDEMPOTENCY_KEY="term-end-2026")
