@@ -3,13 +3,11 @@ result), follow it on its job page (a progress bar polling a small JSON endpoint
 its failed rows, cancel it. Reads come from credentials.selectors_batches, writes from
 credentials.services.batches."""
 
-import csv
-
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import JsonResponse, StreamingHttpResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -24,12 +22,11 @@ from frameworks.i18n import current_lang
 from issuers.admin import ScopedAdminMixin, may
 from issuers.permissions import Action
 
+from ..batch_export import failed_items_csv
 from .batch_forms import BatchCsvForm, BatchStartForm
 from .common import add_service_error
 
 FAILED_ROWS_SHOWN = 500
-# Excel runs a cell that starts with one of these as a formula: the file quotes them.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def duration_text(seconds) -> str:
@@ -54,16 +51,6 @@ def progress_for_page(batch: IssuingBatch) -> dict:
         "rate_text": _("%(rate)s awards/s") % {"rate": f"{progress['rate']:.1f}"},
         "eta_text": duration_text(progress["eta_seconds"]),
     }
-
-
-def _safe_cell(value) -> str:
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-class _Echo:
-    def write(self, value):
-        return value
 
 
 @admin.register(IssuingBatch)
@@ -264,22 +251,7 @@ class IssuingBatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def failed_csv_view(self, request, object_id):
         batch = self._batch(request, object_id)
-        writer = csv.writer(_Echo())
-
-        def rows():
-            # A BOM, so that Excel reads the Japanese as UTF-8.
-            yield "\ufeff" + writer.writerow(["line", "email", "reason_ja", "reason_en"])
-            for item in selectors.failed_items(batch).iterator(chunk_size=2_000):
-                yield writer.writerow(
-                    [item.line, _safe_cell(item.email), _safe_cell(item.error_ja),
-                     _safe_cell(item.error_en)]
-                )  # fmt: skip
-
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="batch-{batch.public_id}-failed.csv"'
-        )
-        return response
+        return failed_items_csv(batch, f"batch-{batch.public_id}-failed.csv")
 
     def cancel_view(self, request, object_id):
         batch = self._batch(request, object_id)

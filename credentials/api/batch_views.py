@@ -1,10 +1,8 @@
 """/api/v1/batches/: start a batch job from a list or a results file, follow it, read its
 failed items (JSON pages, or one CSV file). Jobs run in the background: POST answers 202."""
 
-import csv
 import json
 
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -15,13 +13,12 @@ from rest_framework.response import Response
 
 from config.api import idempotent
 from credentials import selectors_batches
+from credentials.batch_export import failed_items_csv
 from credentials.services import batches as batch_services
 from credentials.services.imports.reading import CsvFileError
 
 from . import serializers as s
 from .views import ERRORS, IDEMPOTENCY, ApiView, Pagination, _programme, _published_version, _valid
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class BatchPagination(Pagination):
@@ -134,17 +131,6 @@ class BatchDetailView(ApiView):
         return Response(s.BatchOutputSerializer(_batch(request.user, id)).data)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _cell(value) -> str:
-    # A spreadsheet would run a cell starting with these as a formula (CSV injection).
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 class BatchErrorsView(ApiView):
     pagination_class = ErrorPagination
     renderer_classes = [renderers.JSONRenderer, CsvRenderer]
@@ -167,23 +153,7 @@ class BatchErrorsView(ApiView):
         batch = _batch(request.user, id)
         failed = selectors_batches.failed_items(batch)
         if request.accepted_renderer.format == "csv":
-            return _csv(batch, failed)
+            return failed_items_csv(batch, f"batch-{batch.public_id}-errors.csv")
         paginator = ErrorPagination()
         page = paginator.paginate_queryset(failed, request, view=self)
         return paginator.get_paginated_response(s.BatchErrorSerializer(page, many=True).data)
-
-
-def _csv(batch, failed) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def rows():
-        # A BOM, so that Excel reads the Japanese as UTF-8.
-        yield "\ufeff" + writer.writerow(["line", "email", "reason_ja", "reason_en"])
-        for item in failed.iterator(chunk_size=2_000):
-            yield writer.writerow(
-                [item.line, _cell(item.email), _cell(item.error_ja), _cell(item.error_en)]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="batch-{batch.public_id}-errors.csv"'
-    return response
