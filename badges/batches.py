@@ -34,9 +34,9 @@ from badges import baking, dataintegrity, images, ob2, status
 from badges.jsonld import JsonLdProcessingError
 from badges.models import BadgeRecord
 from badges.ob3_batch import Ob3BatchSigner
-from config.bulk import update_rows
-from credentials.api.serializers import award_event_payload
+from common.bulk import update_rows
 from credentials.models import Award, BatchChunk, BatchItem, IssuingBatch
+from credentials.representations import award_event_payload
 from credentials.services import batches as record
 from frameworks.i18n import in_both
 from issuers import webhooks
@@ -76,13 +76,13 @@ def max_attempts() -> int:
 
 
 def _eager() -> bool:
-    from config.celery_app import app
+    from celery import current_app as app
 
     return bool(app.conf.task_always_eager)
 
 
 def _send(name: str, *args) -> None:
-    from config.celery_app import app
+    from celery import current_app as app
 
     app.tasks[name].delay(*args)
 

@@ -13,8 +13,8 @@ from django.db import transaction
 
 from badges import baking, dataintegrity, extension, images, ob2, ob3, status
 from badges.models import BadgeRecord
-from credentials.api.serializers import award_event_payload
 from credentials.models import Award
+from credentials.representations import award_event_payload
 from issuers import webhooks
 from issuers.keys import load_private_key
 from issuers.services import ensure_signing_keys, record_audit

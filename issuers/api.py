@@ -7,7 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import idempotent
+from common.idempotency import idempotent
 
 from . import webhooks
 from .models import WebhookEndpoint

@@ -330,7 +330,9 @@ class ApiClient(models.Model):
 class IdempotencyRecord(models.Model):
     """The first successful response to a POST with an Idempotency-Key, replayed on retries."""
 
-    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(
+        ApiClient, on_delete=models.CASCADE, related_name="idempotency_records"
+    )
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64)  # SHA-256 of method, path and body
     status_code = models.PositiveSmallIntegerField()

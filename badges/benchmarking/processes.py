@@ -83,7 +83,7 @@ class Workers:
         self._wait_ready(timeout)
 
     def _wait_ready(self, timeout: float) -> None:
-        from config.celery_app import app
+        from celery import current_app as app
 
         deadline = time.monotonic() + timeout
         waiting = set(self.names)

@@ -11,7 +11,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from config.api import idempotent
+from common.idempotency import idempotent
 from credentials import selectors_batches
 from credentials.batch_export import failed_items_csv
 from credentials.services import batches as batch_services

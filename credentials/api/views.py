@@ -12,7 +12,8 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import Unprocessable, idempotent
+from common.idempotency import idempotent
+from common.problems import Unprocessable
 from credentials import selectors, services
 from credentials.models import ProgrammeVersion
 

@@ -6,9 +6,8 @@ that a rollback later undoes, and credentials works before badges exists.
 
 import logging
 
+from celery import current_app as app
 from django.db import transaction
-
-from config.celery_app import app
 
 logger = logging.getLogger(__name__)
 

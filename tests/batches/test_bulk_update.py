@@ -1,9 +1,9 @@
-"""config.bulk.update_rows: one UPDATE, the values each row should get, NULLs included."""
+"""common.bulk.update_rows: one UPDATE, the values each row should get, NULLs included."""
 
 import pytest
 from django.utils import timezone
 
-from config.bulk import update_rows
+from common.bulk import update_rows
 from credentials.models import BatchItem
 from credentials.services import batches
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.bulk import update_rows
+from common.bulk import update_rows
 from credentials.models import Assessment, Award, BatchItem, IssuingBatch, Learner
 from frameworks.i18n import in_both
 from issuers.services import audit_event, record_audits

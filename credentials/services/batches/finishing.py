@@ -6,8 +6,8 @@ from collections import defaultdict
 
 from django.utils import timezone
 
-from credentials.api.serializers import batch_event_payload
 from credentials.models import BatchItem, IssuingBatch, Learner
+from credentials.representations import batch_event_payload
 from issuers import webhooks
 from issuers.services import record_audit
 
