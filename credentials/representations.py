@@ -43,6 +43,7 @@ def award_links(award: Award) -> dict:
     public_id = award.public_id
     links["ob2_assertion"] = _absolute("badges:ob2-assertion", public_id=public_id)
     links["ob3_credential"] = _absolute("badges:ob3-credential", public_id=public_id)
+    links["public_page"] = _absolute("badges:credential-page", public_id=public_id)
     for variant in ("ob2.png", "ob2.svg", "ob3.png", "ob3.svg"):
         links[variant.replace(".", "_")] = _absolute(
             "badges:baked-image", public_id=public_id, variant=variant

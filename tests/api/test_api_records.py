@@ -1,6 +1,7 @@
 """Learners, assessments and awards over the API."""
 
 import datetime
+from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone
@@ -114,9 +115,21 @@ def test_post_award_creates_learner_assessment_and_issued_award(api_a, version_a
     assert links["ob2_assertion"].endswith(f"/ob2/assertions/{award.public_id}")
     assert links["ob3_credential"].endswith(f"/ob3/credentials/{award.public_id}")
     assert links["ob3_png"].endswith(f"/badges/{award.public_id}/ob3.png")
-    assert links["public_page"] is None
+    assert links["public_page"].endswith(f"/credentials/{award.public_id}/")
     event = AuditEvent.objects.get(action="award.issue", target_id=str(award.pk))
     assert event.actor == api_a.record.user
+
+
+def test_award_links_name_the_learners_public_page_and_it_is_served(
+    api_a, version_a, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the badges are signed after commit
+        response = api_a.post("/api/v1/awards/", _award_body(version_a), format="json")
+    award = Award.objects.get(public_id=response.json()["id"])
+    page = urlsplit(api_a.get(f"/api/v1/awards/{award.public_id}/").json()["links"]["public_page"])
+    served = client.get(page.path)
+    assert served.status_code == 200
+    assert version_a.title_in("ja") in served.content.decode()
 
 
 def test_post_award_without_assessment_uses_the_recorded_one(api_a, version_a, learner_a):
