@@ -142,3 +142,16 @@ def _unsafe_svg(refused: list[str]) -> ValidationError:
         code="unsafe_svg",
         params={"items": ", ".join(refused[:8]) + (" …" if len(refused) > 8 else "")},
     )
+
+
+# Uploaded images are shown as images, never as documents of the portal: nothing in them may
+# run, load or navigate, even if a browser opens one as a page (defence in depth behind the
+# sanitiser). The site-wide CSP middleware keeps a header that is already set.
+IMAGE_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+
+
+def harden_image_response(response):
+    """Set the headers every response carrying a user-supplied image needs."""
+    response["Content-Security-Policy"] = IMAGE_CONTENT_SECURITY_POLICY
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
