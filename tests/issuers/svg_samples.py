@@ -31,7 +31,7 @@ HOSTILE = [
     (
         "smil set xlink:href to java<TAB>script:",
         svg(
-            f'<a id="link"><set attributeName="xlink:href" to="java\tscript:alert(1)"/>'
+            f'<a id="link"><set attributeName="xlink:href" to="java&#9;script:alert(1)"/>'
             f"{CLICK_TARGET}</a>"
         ),
         "<a>",
