@@ -37,6 +37,7 @@ from .svg_vocabulary import (
     QUIET_ELEMENTS,
     QUIET_NAMESPACES,
     REFERENCE_ELEMENTS,
+    TEXT_ATTRIBUTES,
     URL_ATTRIBUTES,
 )
 
@@ -146,6 +147,8 @@ class _Cleaner:
             declarations = self.declarations(value)
             if declarations:
                 target.set("style", declarations)
+        elif name in TEXT_ATTRIBUTES:
+            target.set(name, value)
         elif name in ATTRIBUTES:
             if self.css_value_is_safe(name, value):
                 target.set(name, value)

@@ -70,10 +70,15 @@ CSS_PROPERTIES = frozenset(
     """.split()
 )
 
+# Names and words: kept as written (they never hold a URL or CSS).
+TEXT_ATTRIBUTES = frozenset(
+    "id class lang role aria-label aria-labelledby aria-describedby systemLanguage".split()
+)
+
 ATTRIBUTES = CSS_PROPERTIES | frozenset(
     """
-    id class lang tabindex role focusable aria-label aria-labelledby aria-describedby
-    aria-hidden version baseProfile x y x1 y1 x2 y2 cx cy r rx ry fx fy fr width height d points
+    tabindex focusable aria-hidden version baseProfile
+    x y x1 y1 x2 y2 cx cy r rx ry fx fy fr width height d points
     pathLength viewBox preserveAspectRatio dx dy rotate textLength lengthAdjust startOffset
     method spacing side gradientUnits gradientTransform spreadMethod offset patternUnits
     patternContentUnits patternTransform clipPathUnits maskUnits maskContentUnits markerUnits
@@ -83,7 +88,7 @@ ATTRIBUTES = CSS_PROPERTIES | frozenset(
     diffuseConstant specularConstant specularExponent limitingConeAngle azimuth elevation
     pointsAtX pointsAtY pointsAtZ z scale xChannelSelector yChannelSelector radius
     baseFrequency numOctaves seed stitchTiles tableValues slope intercept amplitude exponent
-    requiredExtensions requiredFeatures systemLanguage media
+    requiredExtensions requiredFeatures media
     """.split()
 )
 

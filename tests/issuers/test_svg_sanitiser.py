@@ -170,3 +170,27 @@ def test_a_programme_badge_image_is_stored_sanitised(issuer_a):
         data = stored.read()
     assert data == sanitise_svg(ILLUSTRATOR_EXPORT).svg
     assert b"data-name" not in data and b"<!--" not in data
+
+
+def test_labels_and_names_are_kept_as_written():
+    data = svg('<g id="badge" class="a b" aria-label="Badge (2026) — info@example.ac.jp"/>')
+    result = sanitise_svg(data)
+    assert result.refused == []
+    assert 'aria-label="Badge (2026) — info@example.ac.jp"' in result.svg.decode()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<rect fill=\"url( 'javascript:alert(1)' )\"/>",
+        "<SCRIPT>alert(1)</SCRIPT>",
+        '<rect xml:base="https://evil.example/" width="1"/>',
+        '<rect style="behavior:url(x.htc)"/>',
+        "<style>@font-face{font-family:x;src:url(https://evil.example/f.woff)}</style>",
+        "<style>rect[fill]{fill:red}</style>",
+    ],
+)
+def test_more_tricks_are_refused(body):
+    result = sanitise_svg(svg(body))
+    assert result.refused
+    assert_inert(result.svg)
