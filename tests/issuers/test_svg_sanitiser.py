@@ -3,6 +3,7 @@ that store its output: issuer logos and programme badge images."""
 
 from __future__ import annotations
 
+import io
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -194,3 +195,21 @@ def test_more_tricks_are_refused(body):
     result = sanitise_svg(svg(body))
     assert result.refused
     assert_inert(result.svg)
+
+
+def test_stored_svgs_from_before_the_sanitiser_are_rewritten_in_place(issuer_a):
+    from django.core.files.base import ContentFile
+    from django.core.management import call_command
+
+    _case, hostile, _named = HOSTILE[0]
+    issuer_a.logo.save("old.svg", ContentFile(hostile))
+    name = issuer_a.logo.name
+    out = io.StringIO()
+    call_command("sanitise_stored_svgs", stdout=out)
+    assert "<a>" in out.getvalue() and "1 file(s) sanitised" in out.getvalue()
+    issuer_a.refresh_from_db()
+    assert issuer_a.logo.name == name
+    with issuer_a.logo.open("rb") as stored:
+        data = stored.read()
+    assert data == sanitise_svg(hostile).svg
+    assert_inert(data)
