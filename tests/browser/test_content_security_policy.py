@@ -85,6 +85,9 @@ def test_public_pages_work_under_the_policy(live_server, page, world, tmp_path):
     page.wait_for_load_state("networkidle")
     assert page.locator("#verify-result .verdict-title").inner_text() == "有効です"
     watch.assert_clean("verify result")
+    watch.visit(f"{live_server.url}/api/docs/")  # Swagger UI, from our static files
+    page.locator(".swagger-ui .opblock").first.wait_for()
+    watch.assert_clean("API docs")
 
 
 def test_staff_pages_work_under_the_policy(live_server, page, world):
