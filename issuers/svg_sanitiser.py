@@ -80,7 +80,9 @@ def sanitise_svg(data: bytes) -> Sanitised:
         raise NotAnSvg("the root element is not <svg>")
     cleaner = _Cleaner(refused)
     clean_root = cleaner.element(root)[0]
-    ET.register_namespace("", SVG_NS)
+    # Every kept element is SVG: written unprefixed under one default namespace declaration
+    # (set here, not with ET.register_namespace, which would change ElementTree process-wide).
+    clean_root.set("xmlns", SVG_NS)
     body = ET.tostring(clean_root, encoding="unicode", short_empty_elements=True)
     return Sanitised(svg=body.encode("utf-8"), refused=_unique(refused))
 
@@ -116,7 +118,7 @@ class _Cleaner:
         if name not in ELEMENTS:
             self.refused.append(f"<{name}>")
             return []
-        copy = ET.Element(f"{{{SVG_NS}}}{name}")
+        copy = ET.Element(name)  # in the SVG namespace declared on the root
         for attribute, value in source.attrib.items():
             self.attribute(copy, name, attribute, value)
         if name == "style":

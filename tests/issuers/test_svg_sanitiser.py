@@ -213,3 +213,11 @@ def test_stored_svgs_from_before_the_sanitiser_are_rewritten_in_place(issuer_a):
         data = stored.read()
     assert data == sanitise_svg(hostile).svg
     assert_inert(data)
+
+
+@pytest.mark.parametrize(
+    "data", [INKSCAPE_EXPORT, ILLUSTRATOR_EXPORT], ids=["inkscape", "illustrator"]
+)
+def test_sanitising_twice_changes_nothing_more(data):
+    once = sanitise_svg(data).svg
+    assert sanitise_svg(once).svg == once
