@@ -17,6 +17,7 @@ import io
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import connections
 from django.test import Client
 from PIL import Image, ImageChops
 
@@ -182,8 +183,12 @@ def _through_the_media_view(route):
     its own media handler), so Chromium is given what config.views.media answers, headers and
     body, as production serves it."""
     path = "/" + route.request.url.split("/", 3)[3]
-    response = Client().get(path)
-    body = b"".join(response.streaming_content) if response.streaming else response.content
+    try:
+        response = Client().get(path)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+    finally:
+        # Playwright calls this in its own greenlet, which gets its own database connection.
+        connections.close_all()
     route.fulfill(status=response.status_code, headers=dict(response.items()), body=body)
 
 
