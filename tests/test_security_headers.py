@@ -141,3 +141,10 @@ def test_the_api_docs_page_has_no_inline_script_and_loads_swagger_ui_from_our_or
     assert "cdn" not in body and '<script src="/static/drf_spectacular_sidecar/' in body
     script = Client().get("/api/docs/?script=")
     assert script.status_code == 200 and "SwaggerUIBundle" in script.content.decode()
+
+
+def test_the_verify_page_alone_may_show_a_verified_badges_image_from_elsewhere(client):
+    verify_policy = client.get("/verify/")["Content-Security-Policy"]
+    assert "img-src 'self' data: https:" in verify_policy
+    assert "script-src 'self';" in verify_policy
+    assert "https:" not in client.get("/")["Content-Security-Policy"]
