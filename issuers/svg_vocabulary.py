@@ -95,8 +95,10 @@ ATTRIBUTES = CSS_PROPERTIES | frozenset(
 # Functions a CSS value may call. url() is further limited to url(#id).
 CSS_FUNCTIONS = frozenset(
     """
-    url rgb rgba hsl hsla hwb lab lch oklab oklch color calc var
+    url rgb rgba hsl hsla hwb lab lch oklab oklch color calc var min max clamp
     matrix matrix3d translate translatex translatey translate3d scale scalex scaley scale3d
     rotate rotate3d skew skewx skewy perspective
+    blur brightness contrast drop-shadow grayscale hue-rotate invert opacity saturate sepia
+    rect inset circle ellipse polygon
     """.split()
 )

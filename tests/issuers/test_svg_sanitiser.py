@@ -221,3 +221,13 @@ def test_stored_svgs_from_before_the_sanitiser_are_rewritten_in_place(issuer_a):
 def test_sanitising_twice_changes_nothing_more(data):
     once = sanitise_svg(data).svg
     assert sanitise_svg(once).svg == once
+
+
+def test_css_filter_and_shape_functions_are_drawing_and_kept():
+    data = svg(
+        '<g style="filter:drop-shadow(1px 1px 2px rgb(0 0 0 / 50%)) blur(1px);'
+        'clip-path:circle(40% at 50% 50%)"><rect width="9" height="9"/></g>'
+    )
+    result = sanitise_svg(data)
+    assert result.refused == []
+    assert "drop-shadow(" in result.svg.decode() and "circle(40%" in result.svg.decode()
