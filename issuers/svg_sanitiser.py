@@ -140,8 +140,10 @@ class _Cleaner:
             target.set(attribute, value)
             return
         if namespace:
-            if namespace not in QUIET_NAMESPACES:
-                self.refused.append(f"{name}= ({namespace})")
+            # Browsers act on no namespaced attribute but xlink:href (handled above) and
+            # xml:base (which would re-aim references); editors add many harmless others.
+            if namespace == XML_NS:
+                self.refused.append(f"xml:{name}=")
             return
         if name in URL_ATTRIBUTES:
             self.reference(target, element, name, value)

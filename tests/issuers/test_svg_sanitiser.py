@@ -231,3 +231,14 @@ def test_css_filter_and_shape_functions_are_drawing_and_kept():
     result = sanitise_svg(data)
     assert result.refused == []
     assert "drop-shadow(" in result.svg.decode() and "circle(40%" in result.svg.decode()
+
+
+def test_attributes_of_other_editors_namespaces_are_dropped_quietly():
+    data = svg(
+        '<g xmlns:corel="http://www.corel.com/coreldraw/odm/2003" corel:layer="1" '
+        'h:onclick="alert(1)" xlink:title="t"><rect width="9" height="9"/></g>'
+    )
+    result = sanitise_svg(data)
+    assert result.refused == []
+    assert_inert(result.svg)
+    assert "corel" not in result.svg.decode() and "title" not in result.svg.decode()
