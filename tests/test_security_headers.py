@@ -19,6 +19,12 @@ pytestmark = pytest.mark.django_db
 HOSTILE_SVG = HOSTILE[0][1]  # SMIL set xlink:href to java<TAB>script:
 
 
+def directives(policy: str) -> dict[str, str]:
+    """{"script-src": "'self'", …}: django-csp does not keep the directives' order."""
+    parts = (part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    return {part[0]: part[1] if len(part) > 1 else "" for part in parts}
+
+
 def assert_inert_image_headers(response) -> None:
     assert response["Content-Security-Policy"] == IMAGE_CONTENT_SECURITY_POLICY
     assert "sandbox" in response["Content-Security-Policy"]
@@ -116,10 +122,10 @@ SITE_POLICY = (
 
 @pytest.mark.parametrize("path", ["/", "/verify/", "/admin/login/", "/learner/sign-in/"])
 def test_pages_carry_the_site_wide_content_security_policy(client, path):
-    policy = client.get(path)["Content-Security-Policy"]
+    policy = directives(client.get(path)["Content-Security-Policy"])
     for directive in SITE_POLICY:
-        assert directive in policy
-    assert "unsafe-eval" not in policy and "script-src 'self' 'unsafe-inline'" not in policy
+        name, value = directive.split(" ", 1)
+        assert policy[name] == value, (path, name)
 
 
 def test_the_admin_pages_carry_the_site_wide_policy(client):
@@ -127,7 +133,7 @@ def test_the_admin_pages_carry_the_site_wide_policy(client):
     for path in ("/admin/", "/admin/credentials/programme/add/", "/admin/issuers/issuer/"):
         response = client.get(path)
         assert response.status_code == 200, path
-        assert "script-src 'self'" in response["Content-Security-Policy"]
+        assert directives(response["Content-Security-Policy"])["script-src"] == "'self'"
 
 
 def test_the_api_docs_page_has_no_inline_script_and_loads_swagger_ui_from_our_origin():
@@ -137,14 +143,14 @@ def test_the_api_docs_page_has_no_inline_script_and_loads_swagger_ui_from_our_or
     assert response.status_code == 200
     body = response.content.decode()
     assert "<script>" not in body
-    assert "script-src 'self';" in response["Content-Security-Policy"]
+    assert directives(response["Content-Security-Policy"])["script-src"] == "'self'"
     assert "cdn" not in body and '<script src="/static/drf_spectacular_sidecar/' in body
     script = Client().get("/api/docs/?script=")
     assert script.status_code == 200 and "SwaggerUIBundle" in script.content.decode()
 
 
 def test_the_verify_page_alone_may_show_a_verified_badges_image_from_elsewhere(client):
-    verify_policy = client.get("/verify/")["Content-Security-Policy"]
-    assert "img-src 'self' data: https:" in verify_policy
-    assert "script-src 'self';" in verify_policy
+    verify_policy = directives(client.get("/verify/")["Content-Security-Policy"])
+    assert verify_policy["img-src"] == "'self' data: https:"
+    assert verify_policy["script-src"] == "'self'"
     assert "https:" not in client.get("/")["Content-Security-Policy"]
