@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import keys
+from .images import sanitised_upload
 from .models import AuditEvent, ExternalQualityAssurance, Issuer, Membership, Role, SigningKey
 from .permissions import Action
 from .selectors import user_can
@@ -83,7 +84,7 @@ def create_issuer(*, actor, request=None, **fields) -> Issuer:
     """Create an issuer organisation (platform administrators only)."""
     if not (actor.is_authenticated and actor.is_superuser):
         raise PermissionDenied(_("Only platform administrators can create issuers."))
-    issuer = Issuer(**fields)
+    issuer = Issuer(**_with_sanitised_logo(fields))
     issuer.full_clean()
     issuer.save()
     record_audit(actor=actor, action="issuer.create", target=issuer, issuer=issuer, request=request)
@@ -178,7 +179,18 @@ def set_quality_assurance(
     return _update_issuer(actor, issuer, fields, "issuer.quality_assurance.update", request)
 
 
+def _with_sanitised_logo(fields: dict) -> dict:
+    """An uploaded logo is checked and, if SVG, replaced by its allow-listed copy."""
+    if not fields.get("logo"):
+        return fields
+    try:
+        return {**fields, "logo": sanitised_upload(fields["logo"])}
+    except ValidationError as error:
+        raise ValidationError({"logo": error.messages}) from error
+
+
 def _update_issuer(actor, issuer: Issuer, fields: dict, action: str, request) -> Issuer:
+    fields = _with_sanitised_logo(fields)
     locked = _lock(issuer)
     changed = sorted(name for name, value in fields.items() if getattr(locked, name) != value)
     if not changed:

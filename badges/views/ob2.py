@@ -19,6 +19,7 @@ from badges.selectors import (
 )
 from credentials.badge_design import version_badge_image
 from credentials.models import Award, ProgrammeVersion
+from issuers.images import harden_image_response
 from issuers.models import Issuer
 from issuers.selectors import published_key
 
@@ -98,7 +99,7 @@ def badgeclass(request, issuer_slug: str, programme_slug: str, number: int):
 @require_safe
 def badgeclass_image(request, issuer_slug: str, programme_slug: str, number: int):
     data, content_type = version_badge_image(_version_or_404(issuer_slug, programme_slug, number))
-    return HttpResponse(data, content_type=content_type)
+    return harden_image_response(HttpResponse(data, content_type=content_type))
 
 
 @require_safe

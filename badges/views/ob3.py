@@ -13,6 +13,7 @@ from badges import extension, ob3, selectors, status
 from badges.images import badge_images
 from badges.models import BadgeRecord, Endorsement, StatusList
 from credentials.models import ProgrammeVersion
+from issuers.images import harden_image_response
 from issuers.models import Issuer
 
 VARIANTS = {
@@ -71,7 +72,7 @@ def achievement_image(request, issuer_slug: str, programme_slug: str, number: in
     png, _svg = badge_images(version)
     response = HttpResponse(png, content_type="image/png")
     response["Access-Control-Allow-Origin"] = "*"
-    return response
+    return harden_image_response(response)
 
 
 @require_safe
@@ -128,5 +129,4 @@ def baked_image(request, public_id, variant: str):
     response = FileResponse(
         file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return harden_image_response(response)

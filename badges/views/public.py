@@ -10,6 +10,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import qrcode
 import qrcode.image.svg
+from csp.decorators import csp_update
 from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
@@ -181,6 +182,9 @@ def _result_context(result, lang: str) -> dict:
     }
 
 
+# A verified badge from another platform shows its own image (an https URL, _image_url); an
+# <img> runs nothing, so this page alone may load images from elsewhere (docs/security.md).
+@csp_update({"img-src": ["https:"]})
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def verify(request):

@@ -14,6 +14,7 @@ from credentials.models import Programme, ProgrammeVersion, StackRequirement
 from credentials.selectors import programme_report
 from frameworks.i18n import current_lang
 from frameworks.selectors import get_default_framework
+from issuers.images import sanitised_upload
 from issuers.models import Issuer
 from issuers.permissions import Action
 from issuers.services import record_audit, require_permission
@@ -40,11 +41,20 @@ def _set_version_fields(version: ProgrammeVersion, fields: dict) -> list[str]:
         if name == "badge_image":
             if value is None:
                 continue  # None keeps the current image; "" or False clears it
-            value = value or ""
+            value = _sanitised_badge_image(value) if value else ""
         if getattr(version, name) != value:
             setattr(version, name, value)
             changed.append(name)
     return changed
+
+
+def _sanitised_badge_image(file):
+    """The checked upload; an SVG is replaced by its allow-listed copy before it is stored."""
+    try:
+        validate_badge_image(file)
+        return sanitised_upload(file)
+    except ValidationError as error:
+        raise ValidationError({"badge_image": error.messages}) from error
 
 
 def _save_version(version: ProgrammeVersion) -> None:

@@ -246,3 +246,18 @@ def test_rebaking_a_bakery_baked_image_replaces_its_payload(tmp_path):
     assert len(_itxt(seen_png["structure"], OB2_PNG_KEYWORD)) == 1
     assert seen_svg["payload"] == JWS
     assert len(_elements(seen_svg["structure"], "openbadges:assertion")) == 1
+
+
+def test_an_uploaded_svg_after_sanitising_bakes_and_the_bakery_reads_it(tmp_path):
+    from issuers.svg_sanitiser import sanitise_svg
+    from tests.issuers.svg_samples import INKSCAPE_EXPORT
+
+    clean = sanitise_svg(INKSCAPE_EXPORT).svg
+    path = _write(tmp_path, "badge.svg", bake_svg(clean, version="2.0", verify=JWS))
+
+    seen = run_bakery(path)
+
+    assert seen["imageType"] == "SVG"
+    assert seen["payload"] == JWS
+    [element] = _elements(seen["structure"], "openbadges:assertion")
+    assert element["isFirstElementChild"]
