@@ -206,6 +206,7 @@ class IssuerAdmin(ScopedAdminMixin, admin.ModelAdmin):
                     "email",
                     "country",
                     "logo",
+                    "linkedin_organization_id",
                     "description_ja",
                     "description_en",
                 ]

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import keys
 from .images import validate_image_upload
-from .validators import validate_country_code
+from .validators import validate_country_code, validate_linkedin_organization_id
 
 
 class Issuer(models.Model):
@@ -53,6 +53,20 @@ class Issuer(models.Model):
         _("internal QA standard (English)"), max_length=300, blank=True
     )
     qa_standard_uri = models.URLField(_("internal QA standard URI"), blank=True)
+    # LinkedIn's "Add to profile" links the company page by this id (organizationName is
+    # only a fallback text).
+    linkedin_organization_id = models.CharField(
+        _("LinkedIn organization ID"),
+        max_length=20,
+        blank=True,
+        validators=[validate_linkedin_organization_id],
+        help_text=_(
+            "Digits only. Open your organisation's LinkedIn page as its administrator: the "
+            "number in the address linkedin.com/company/<number>/admin/ is the ID. With it, "
+            "learners' “Add to profile” links your LinkedIn page; without it, only the name "
+            "is shown."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
