@@ -200,6 +200,8 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-created_at", "-id"]
+        # An object's history (selectors.audit_events_for) is read on its admin page.
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target")]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_label}"
