@@ -9,7 +9,7 @@ import json
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.dateparse import parse_date
 from django.utils.functional import lazy
 from django.utils.html import format_html, format_html_join
@@ -235,23 +235,28 @@ class AuditEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
             gettext("IP address"),
             gettext("details"),
         ]
-        rows = (
-            [
-                timezone.localtime(event.created_at).isoformat(timespec="seconds"),
-                action_label(event.action),
-                event.action,
-                target_type_label(event.target_type),
-                event.target_label,
-                event.target_id,
-                self.actor_display(event),
-                str(event.issuer) if event.issuer else "",
-                event.ip_address or "",
-                json.dumps(event.details, ensure_ascii=False, sort_keys=True),
-            ]
-            for event in events.iterator(chunk_size=2_000)
-        )
+        # The rows are written while the response streams, after the middlewares have reset
+        # the request's zone and language: both are fixed here.
+        zone, language = timezone.get_current_timezone(), translation.get_language()
+
+        def rows():
+            with translation.override(language):
+                for event in events.iterator(chunk_size=2_000):
+                    yield [
+                        timezone.localtime(event.created_at, zone).isoformat(timespec="seconds"),
+                        action_label(event.action),
+                        event.action,
+                        target_type_label(event.target_type),
+                        event.target_label,
+                        event.target_id,
+                        self.actor_display(event),
+                        str(event.issuer) if event.issuer else "",
+                        event.ip_address or "",
+                        json.dumps(event.details, ensure_ascii=False, sort_keys=True),
+                    ]
+
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        return csv_download(f"audit-events-{stamp}.csv", header, rows)
+        return csv_download(f"audit-events-{stamp}.csv", header, rows())
 
     def has_view_permission(self, request, obj=None):
         if obj is None:

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import keys
@@ -204,7 +205,11 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target")]
 
     def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_label}"
+        from .audit_labels import action_label  # labels need the app registry, loaded by now
+
+        moment = timezone.localtime(self.created_at) if self.created_at else None
+        when = f"{moment:%Y-%m-%d %H:%M} " if moment else ""
+        return f"{when}{action_label(self.action)} {self.target_label}".strip()
 
 
 def new_key_id() -> str:
