@@ -3,6 +3,7 @@ middleware activates it for the request; without one (or with a name that is not
 site's zone, Asia/Tokyo, applies."""
 
 import zoneinfo
+from urllib.parse import unquote
 
 from django.utils import timezone
 
@@ -23,7 +24,7 @@ class ViewerTimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        zone = zone_named(request.COOKIES.get(COOKIE_NAME))
+        zone = zone_named(unquote(request.COOKIES.get(COOKIE_NAME, "")))
         if zone is None:
             timezone.deactivate()
         else:

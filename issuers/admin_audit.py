@@ -20,7 +20,6 @@ from common.csv_export import csv_download
 
 from .admin import ScopedAdminMixin, may
 from .audit_labels import (
-    ACTION_LABELS,
     action_label,
     target_admin_url,
     target_type_choices,
@@ -49,8 +48,9 @@ class ActionFilter(admin.SimpleListFilter):
     parameter_name = "action"
 
     def lookups(self, request, model_admin):
-        written = model_admin.get_queryset(request).values_list("action", flat=True).distinct()
-        choices = {code: action_label(code) for code in [*ACTION_LABELS, *written]}
+        # Only actions that happened in the viewer's issuers: a short list, by label.
+        written = model_admin.get_queryset(request).order_by().values_list("action", flat=True)
+        choices = {code: action_label(code) for code in written.distinct()}
         return sorted(choices.items(), key=lambda choice: choice[1])
 
     def queryset(self, request, queryset):
@@ -62,8 +62,8 @@ class TargetTypeFilter(admin.SimpleListFilter):
     parameter_name = "target_type"
 
     def lookups(self, request, model_admin):
-        written = model_admin.get_queryset(request).values_list("target_type", flat=True)
-        return target_type_choices(set(written))
+        written = model_admin.get_queryset(request).order_by().values_list("target_type", flat=True)
+        return target_type_choices(set(written.distinct()))
 
     def queryset(self, request, queryset):
         return queryset.filter(target_type=self.value()) if self.value() else queryset

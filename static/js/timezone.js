@@ -11,18 +11,19 @@
   } catch (error) {
     return;
   }
-  if (!zone) {
+  // IANA names (Asia/Tokyo, America/Argentina/Buenos_Aires) are cookie-safe as they are.
+  if (!zone || !/^[A-Za-z0-9_+\-\/]+$/.test(zone)) {
     return;
   }
   function cookieZone() {
     var match = document.cookie.match(/(?:^|;\s*)tz=([^;]*)/);
-    return match ? decodeURIComponent(match[1]) : null;
+    return match ? match[1] : null;
   }
   if (cookieZone() === zone) {
     return;
   }
   document.cookie =
-    "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; SameSite=Lax";
+    "tz=" + zone + "; path=/; max-age=31536000; SameSite=Lax";
   var served = script ? script.getAttribute("data-zone") : null;
   var mayReload = script && script.hasAttribute("data-may-reload");
   if (cookieZone() === zone && served && served !== zone && mayReload) {
