@@ -192,3 +192,11 @@ def test_a_platform_administrator_exports_every_issuers_events(client, events, s
     _text, rows = csv_rows(client.get(EXPORT))
 
     assert len(rows) == 4
+
+
+def test_a_percent_encoded_zone_cookie_is_read_too(client_a, events):
+    client_a.cookies["tz"] = "Europe%2FBerlin"
+
+    page = client_a.get(CHANGELIST).content.decode()
+
+    assert '<time datetime="2026-04-01T05:04:05+02:00">' in page and "Europe/Berlin" in page
