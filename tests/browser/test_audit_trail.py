@@ -76,3 +76,30 @@ def test_staff_read_the_audit_trail_in_japanese_in_their_browsers_time_zone(
 def _artifact(name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS / name
+
+
+def test_the_award_page_shows_its_history_and_opens_an_event(live_server, page):
+    from credentials.services import revoke_award
+    from issuers.models import Membership
+    from tests.badges.ob2_world import issued_award, make_issuer, make_version
+    from tests.issuers.factories import UserFactory
+
+    issuer = make_issuer(slug="minato-u", name_ja="みなと大学")
+    owner = UserFactory(username="owner")
+    Membership.objects.create(issuer=issuer, user=owner, role=Role.OWNER)
+    award = issued_award(make_version(issuer))
+    revoke_award(actor=owner, award=award, reason="誤って発行したため")
+
+    page.goto(live_server.url + f"/admin/login/?next=/admin/credentials/award/{award.pk}/change/")
+    page.get_by_label("ユーザー名").fill("owner")
+    page.get_by_label("パスワード").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    history = page.locator("[data-section='history']")
+    history.wait_for()
+
+    assert "履歴" in history.inner_text() and "授与を取り消し" in history.inner_text()
+    page.screenshot(path=str(_artifact("audit_award_history_ja.png")), full_page=True)
+    history.locator("tr[data-action='award.revoke']").get_by_role("link", name="表示").click()
+    page.wait_for_load_state()
+    assert "/admin/issuers/auditevent/" in page.url
+    assert "誤って発行したため" in page.locator("#content").inner_text()
