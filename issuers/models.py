@@ -201,8 +201,12 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-created_at", "-id"]
-        # An object's history (selectors.audit_events_for) is read on its admin page.
-        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target")]
+        # An object's history (selectors.audit_events_for) is read on its admin page: its own
+        # events by target, its badge's events by the award they name in their details.
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="audit_target"),
+            models.Index(F("details__award"), name="audit_details_award"),
+        ]
 
     def __str__(self):
         from .audit_labels import action_label  # labels need the app registry, loaded by now
