@@ -7,7 +7,9 @@ import datetime
 import json
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import formats, timezone, translation
 from django.utils.dateparse import parse_date
@@ -222,7 +224,11 @@ class AuditEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
         """The events the changelist shows with the same filters and search, every page."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        events = self.get_changelist_instance(request).get_queryset(request)
+        try:
+            events = self.get_changelist_instance(request).get_queryset(request)
+        except IncorrectLookupParameters:
+            # As the changelist does: back to it, which says the filters were not understood.
+            return HttpResponseRedirect(reverse("admin:issuers_auditevent_changelist") + "?e=1")
         header = [
             _with_zone("time"),
             gettext("action"),

@@ -200,3 +200,13 @@ def test_a_percent_encoded_zone_cookie_is_read_too(client_a, events):
     page = client_a.get(CHANGELIST).content.decode()
 
     assert '<time datetime="2026-04-01T05:04:05+02:00">' in page and "Europe/Berlin" in page
+
+
+def test_dates_that_are_not_dates_filter_nothing_and_bad_filters_do_not_break_the_csv(
+    client_a, events
+):
+    not_a_date = client_a.get(CHANGELIST, {"since": "2026-13-45", "until": "yesterday"})
+    bad_filter = client_a.get(EXPORT, {"no_such_field__exact": "1"})
+
+    assert shown(not_a_date) == [events["key_a"], events["profile_a"]]
+    assert bad_filter.status_code == 302 and bad_filter["Location"].endswith("?e=1")
