@@ -11,11 +11,12 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import keys
 from .images import validate_image_upload
-from .validators import validate_country_code
+from .validators import validate_country_code, validate_linkedin_organization_id
 
 
 class Issuer(models.Model):
@@ -53,6 +54,20 @@ class Issuer(models.Model):
         _("internal QA standard (English)"), max_length=300, blank=True
     )
     qa_standard_uri = models.URLField(_("internal QA standard URI"), blank=True)
+    # LinkedIn's "Add to profile" links the company page by this id (organizationName is
+    # only a fallback text).
+    linkedin_organization_id = models.CharField(
+        _("LinkedIn organization ID"),
+        max_length=20,
+        blank=True,
+        validators=[validate_linkedin_organization_id],
+        help_text=_(
+            "Digits only. Open your organisation's LinkedIn page as its administrator: the "
+            "number in the address linkedin.com/company/<number>/admin/ is the ID. With it, "
+            "learners' “Add to profile” links your LinkedIn page; without it, only the name "
+            "is shown."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -186,9 +201,19 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-created_at", "-id"]
+        # An object's history (selectors.audit_events_for) is read on its admin page: its own
+        # events by target, its badge's events by the award they name in their details.
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="audit_target"),
+            models.Index(F("details__award"), name="audit_details_award"),
+        ]
 
     def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_label}"
+        from .audit_labels import action_label  # labels need the app registry, loaded by now
+
+        moment = timezone.localtime(self.created_at) if self.created_at else None
+        when = f"{moment:%Y-%m-%d %H:%M} " if moment else ""
+        return f"{when}{action_label(self.action)} {self.target_label}".strip()
 
 
 def new_key_id() -> str:

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from .models import AuditEvent, ExternalQualityAssurance, Issuer, Membership, SigningKey
@@ -54,6 +54,18 @@ def audit_events_for_user(user) -> QuerySet[AuditEvent]:
     if user.is_authenticated and user.is_active and user.is_superuser:
         return AuditEvent.objects.all()
     return AuditEvent.objects.filter(issuer__in=issuers_for_user(user))
+
+
+def audit_events_for(obj, *, user=None) -> QuerySet[AuditEvent]:
+    """The history of one object, newest first: events whose target it is, and events about
+    records made from it that name it in their details by its public id (a badge's events name
+    their award as details["award"]). With `user`, only events of issuers they may view."""
+    about = Q(target_type=obj._meta.label_lower, target_id=str(obj.pk))
+    public_id = getattr(obj, "public_id", None)
+    if public_id is not None:
+        about |= Q(**{f"details__{obj._meta.model_name}": str(public_id)})
+    events = audit_events_for_user(user) if user is not None else AuditEvent.objects.all()
+    return events.filter(about).select_related("actor", "issuer")
 
 
 def external_qa_for_issuer(

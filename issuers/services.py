@@ -14,7 +14,17 @@ from .selectors import user_can
 # What owners may edit on the profile; `kind` is platform administrators' (it changes what the
 # issuer is) and `slug` is fixed because issued badge URLs contain it.
 PROFILE_FIELDS = frozenset(
-    {"name_ja", "name_en", "url", "email", "country", "description_ja", "description_en", "logo"}
+    {
+        "name_ja",
+        "name_en",
+        "url",
+        "email",
+        "country",
+        "description_ja",
+        "description_en",
+        "logo",
+        "linkedin_organization_id",
+    }
 )
 PLATFORM_FIELDS = frozenset({"kind"})
 EXTERNAL_QA_FIELDS = frozenset(

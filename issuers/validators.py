@@ -15,3 +15,16 @@ def validate_country_code(value: str) -> None:
             code="invalid_country",
             params={"value": value},
         )
+
+
+def validate_linkedin_organization_id(value: str) -> None:
+    """LinkedIn's numeric company id, e.g. "1337" from linkedin.com/company/1337/admin/."""
+    if not (value.isascii() and value.isdigit()):
+        raise ValidationError(
+            _(
+                "The LinkedIn organization ID is a number (digits 0-9 only), e.g. 1337; "
+                "“%(value)s” is not."
+            ),
+            code="invalid_linkedin_organization_id",
+            params={"value": value},
+        )

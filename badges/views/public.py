@@ -216,14 +216,30 @@ def verify(request):
 # --- credential page -------------------------------------------------------------------------
 
 
-def _record_or_404(public_id) -> BadgeRecord:
+def _public_record(public_id) -> BadgeRecord | None:
+    """The badge record of an issued or revoked award; None for anything else."""
     try:
         record = record_for_public_id(public_id)
     except BadgeRecord.DoesNotExist:
-        raise Http404 from None
+        return None
     if record.award.status not in (Award.Status.ISSUED, Award.Status.REVOKED):
+        return None
+    return record
+
+
+def _record_or_404(public_id) -> BadgeRecord:
+    record = _public_record(public_id)
+    if record is None:
         raise Http404
     return record
+
+
+def _credential_unavailable(request):
+    """Missing and private pages answer alike (404), so a page's existence is not revealed;
+    the page says how to verify a badge file one holds."""
+    response = render(request, "badges/credential_unavailable.html", status=404)
+    response["Vary"] = "Accept-Language, Cookie"
+    return response
 
 
 def _status(award: Award) -> str:
@@ -243,9 +259,16 @@ def _qr_svg(url: str) -> str:
 
 def _share_links(title: str, issuer_name: str, award: Award, page_url: str) -> dict:
     issued = award.issued_at
+    issuer = award.programme_version.programme.issuer
     linkedin = {
         "startTask": "CERTIFICATION_NAME",
         "name": title,
+    }
+    # With organizationId LinkedIn links the issuer's company page and ignores the name; the
+    # name stays as the fallback LinkedIn shows when it has no page for the id.
+    if issuer.linkedin_organization_id:
+        linkedin["organizationId"] = issuer.linkedin_organization_id
+    linkedin |= {
         "organizationName": issuer_name,
         "issueYear": issued.year,
         "issueMonth": issued.month,
@@ -270,13 +293,15 @@ def _share_links(title: str, issuer_name: str, award: Award, page_url: str) -> d
 
 @require_safe
 def credential_page(request, public_id):
-    record = _record_or_404(public_id)
+    record = _public_record(public_id)
+    if record is None:
+        return _credential_unavailable(request)
     award = record.award
     # The learner may hide the page: others get 404, the learner still sees it (with a notice).
     # The badge files and their OB URLs stay public so that verifiers keep working.
     owner_only = not award.public_page_visible
     if owner_only and session_learner_id(request.session) != award.learner_id:
-        raise Http404
+        return _credential_unavailable(request)
     version = award.programme_version
     issuer = version.programme.issuer
     lang = current_lang()
