@@ -12,6 +12,7 @@ from django.utils.translation import override, pgettext_lazy
 from frameworks.credit_conversion import CONVERTED, NOT_CONVERTIBLE, STATED
 from frameworks.crosswalk import AT_ISSUING, INVALID, MISSING, PRESENT
 from frameworks.i18n import pick
+from frameworks.level_reference import INDICATIVE, NO_INDICATION
 
 from .batch_export import safe_cell
 from .selectors_crosswalk import CrosswalkExport
@@ -39,7 +40,15 @@ STATUS_LABELS = {
     STATED: pgettext_lazy("crosswalk export", "Stated"),
     CONVERTED: pgettext_lazy("crosswalk export", "Converted"),
     NOT_CONVERTIBLE: pgettext_lazy("crosswalk export", "Cannot be converted"),
+    INDICATIVE: pgettext_lazy("crosswalk export", "Indicative"),
+    NO_INDICATION: pgettext_lazy("crosswalk export", "Not indicated"),
 }
+LEVEL_SECTION = pgettext_lazy("crosswalk export", "Level reference")
+LEVEL_KEY = "eqf_level"
+LEVEL_NAME_JA, LEVEL_NAME_EN = (
+    "EQF レベル・QF-EHEA サイクル（参考）",
+    "EQF level and QF-EHEA cycle (indicative)",
+)
 HOURS_KEY = "learning_hours"
 HOURS_NAME_JA, HOURS_NAME_EN = "総学習時間", "Total learning hours"
 
@@ -63,8 +72,20 @@ def crosswalk_rows(export: CrosswalkExport, lang: str) -> list[list[str]]:
                     "",
                 ]
             )
-        rows += _conversion_rows(export, lang)
+        rows += _level_rows(export, lang) + _conversion_rows(export, lang)
     return [[safe_cell(cell) for cell in row] for row in rows]
+
+
+def _level_rows(export: CrosswalkExport, lang: str) -> list[list[str]]:
+    level = export.level
+    if level is None:
+        return []
+    drawn_on = export.descriptor_labels.get("level", ("level", "level"))
+    return [
+        [str(LEVEL_SECTION), LEVEL_KEY, LEVEL_NAME_JA, LEVEL_NAME_EN, "",
+         str(STATUS_LABELS[level.status]), level.value_ja, level.value_en,
+         drawn_on[0] if lang == "ja" else drawn_on[1], level.basis(lang)]
+    ]  # fmt: skip
 
 
 def _conversion_rows(export: CrosswalkExport, lang: str) -> list[list[str]]:

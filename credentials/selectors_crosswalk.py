@@ -12,12 +12,15 @@ from dataclasses import dataclass
 from frameworks.credit_conversion import CreditConversion, credit_conversion
 from frameworks.crosswalk import Crosswalk, crosswalk
 from frameworks.i18n import current_lang
+from frameworks.level_reference import LevelReference, level_reference
 from frameworks.selectors import descriptors_for, get_default_framework, vocabulary_index
 
 from .models import Programme, ProgrammeVersion
 
 # Crosswalk targets staff and clients may export to, in the order they are offered.
 EXPORT_TARGETS = ("eu", "au")
+# Targets whose level element asks for an EQF level / QF-EHEA cycle (EU Annex I).
+EQF_TARGETS = ("eu",)
 
 
 class UnknownVersion(LookupError):
@@ -37,6 +40,8 @@ class CrosswalkExport:
     # Canonical descriptor key -> (label_ja, label_en) in the Japanese framework, to name
     # the Japanese descriptors an element draws on.
     descriptor_labels: dict[str, tuple[str, str]]
+    # The indicative EQF level / QF-EHEA cycle (EU only; None when no level is stated).
+    level: LevelReference | None = None
 
     @property
     def lang(self) -> str:
@@ -82,6 +87,8 @@ def crosswalk_export(
     framework = version.framework or get_default_framework()
     lang = current_lang(lang)
     result = crosswalk(version.descriptors, target, lang=lang, awarding_body=programme.issuer)
-    conversion = credit_conversion(version.descriptors, vocabulary_index(framework))
+    vocabularies = vocabulary_index(framework)
+    conversion = credit_conversion(version.descriptors, vocabularies)
+    level = level_reference(version.descriptors, vocabularies) if target in EQF_TARGETS else None
     labels = {d.key: (d.label_ja, d.label_en) for d in descriptors_for(framework)}
-    return CrosswalkExport(programme, version, result, conversion, labels)
+    return CrosswalkExport(programme, version, result, conversion, labels, level)

@@ -94,6 +94,19 @@ class CreditConversionSerializer(serializers.Serializer):
     equivalents = CreditEquivalentSerializer(many=True)
 
 
+class LevelReferenceSerializer(serializers.Serializer):
+    jeqf_level = serializers.IntegerField(allow_null=True)
+    eqf_level = serializers.IntegerField(allow_null=True)
+    qf_ehea_cycle = serializers.ChoiceField(
+        choices=["short_cycle", "first_cycle", "second_cycle", "third_cycle"], allow_null=True
+    )
+    status = serializers.ChoiceField(choices=["indicative", "no_indication"])
+    value_ja = serializers.CharField()
+    value_en = serializers.CharField()
+    basis_ja = serializers.CharField()
+    basis_en = serializers.CharField()
+
+
 class CrosswalkOutputSerializer(serializers.Serializer):
     program = serializers.IntegerField(source="programme.pk")
     version = serializers.IntegerField(source="version.number")
@@ -102,6 +115,14 @@ class CrosswalkOutputSerializer(serializers.Serializer):
     elements = CrosswalkElementSerializer(source="crosswalk.elements", many=True)
     missing = serializers.SerializerMethodField(
         help_text=_("Keys of the required elements the programme does not (validly) provide.")
+    )
+    level_reference = LevelReferenceSerializer(
+        source="level",
+        allow_null=True,
+        help_text=_(
+            "EU only: the EQF level and QF-EHEA cycle indicated by the JEQF level, with its "
+            "basis (an indication, not a formal referencing); null when no level is stated."
+        ),
     )
     credit_conversion = CreditConversionSerializer(source="conversion")
 

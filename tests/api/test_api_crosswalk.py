@@ -97,6 +97,18 @@ def test_json_carries_the_credit_conversion_with_its_basis(api_a, issuer_a):
     assert body["lang"] == "en"
 
 
+def test_eu_export_indicates_the_eqf_level_and_cycle_with_its_basis(api_a, version_a):
+    body = api_a.get(url(version_a), {"framework": "eu"}).json()  # JEQF level 6
+    level = body["level_reference"]
+    assert (level["jeqf_level"], level["eqf_level"], level["qf_ehea_cycle"]) == (
+        6, 6, "first_cycle",
+    )  # fmt: skip
+    assert level["status"] == "indicative"
+    assert level["value_ja"] == "EQF レベル6・QF-EHEA 第1サイクル（参考）"
+    assert "not a formal referencing" in level["basis_en"]
+    assert api_a.get(url(version_a), {"framework": "au"}).json()["level_reference"] is None
+
+
 def test_csv_opens_in_excel_with_japanese_headers_and_crlf(api_a, version_a):
     response = api_a.get(url(version_a), {"framework": "eu"}, HTTP_ACCEPT="text/csv")
     assert response.status_code == 200
@@ -120,6 +132,11 @@ def test_csv_opens_in_excel_with_japanese_headers_and_crlf(api_a, version_a):
     assert (learner[4], learner[5]) == ("はい", "発行時に記載")
     workload = next(row for row in element_rows if row[1] == "notional_workload")
     assert workload[8] == "学習量（総学習時間）; 単位／その他の認定（ects）"
+    (level,) = [row for row in rows[1:] if row[0] == "レベル対応"]
+    assert (level[1], level[5], level[6]) == (
+        "eqf_level", "参考", "EQF レベル6・QF-EHEA 第1サイクル（参考）",
+    )  # fmt: skip
+    assert level[8] == "レベル" and level[9].startswith("参考値であり")
     conversion = {row[1]: row for row in rows[1:] if row[0] == "単位換算"}
     assert list(conversion) == ["learning_hours", "jp_university", "ucts", "ects"]
     assert conversion["ects"][5] == "記載値"
