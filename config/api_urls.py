@@ -4,7 +4,7 @@ from django.urls import path
 
 import config.api  # noqa: F401  (registers the OpenAPI bearer scheme extension)
 from badges.api import VerifyView
-from credentials.api import batch_views, views
+from credentials.api import batch_views, crosswalk_views, views
 from issuers.api import WebhookDetailView, WebhookListView
 
 app_name = "api"
@@ -13,6 +13,11 @@ urlpatterns = [
     path("programs/", views.ProgramListView.as_view(), name="programs"),
     path("programs/<int:id>/", views.ProgramDetailView.as_view(), name="program"),
     path("programs/<int:id>/publish/", views.ProgramPublishView.as_view(), name="program-publish"),
+    path(
+        "programs/<int:id>/crosswalk/",
+        crosswalk_views.ProgramCrosswalkView.as_view(),
+        name="program-crosswalk",
+    ),
     path("learners/", views.LearnerUpsertView.as_view(), name="learners"),
     path("assessments/", views.AssessmentCreateView.as_view(), name="assessments"),
     path("awards/", views.AwardListView.as_view(), name="awards"),

@@ -23,6 +23,7 @@ from issuers.permissions import Action
 from issuers.selectors import issuers_for_user
 
 from .common import add_service_error, report_failure
+from .crosswalk import crosswalk_download_view
 from .grid import assessment_grid_view
 from .imports import results_import_view
 
@@ -96,6 +97,11 @@ class ProgrammeAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 name="credentials_programme_retire",
             ),
             path(
+                "<path:object_id>/crosswalk/<str:target>.csv",
+                wrap(self.crosswalk_download_view),
+                name="credentials_programme_crosswalk",
+            ),
+            path(
                 "versions/<int:version_id>/assessments/",
                 wrap(lambda request, version_id: assessment_grid_view(self, request, version_id)),
                 name="credentials_programme_assessments",
@@ -107,6 +113,9 @@ class ProgrammeAdmin(ScopedAdminMixin, admin.ModelAdmin):
             ),
             *super().get_urls(),
         ]
+
+    def crosswalk_download_view(self, request, object_id, target):
+        return crosswalk_download_view(self, request, object_id, target)
 
     # The editor replaces the model form: it edits a version's descriptors through services.
 

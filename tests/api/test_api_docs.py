@@ -47,6 +47,8 @@ EXPECTED = [
     ("400", "POST", "/api/v1/awards/"),  # the error-format example
     ("201", "POST", "/api/v1/programs/"),  # the Idempotency-Key replay (the stored 201)
     ("200", "GET", "/api/v1/awards/"),  # updated_since
+    ("200", "GET", "/crosswalk/"),  # EU, as JSON
+    ("200", "GET", "/crosswalk/"),  # Australia, as CSV
 ]
 
 
@@ -147,5 +149,9 @@ def test_every_sh_block_of_the_api_guide_runs(portal, tmp_path):
     report = (tmp_path / "batch-errors.csv").read_text(encoding="utf-8-sig").splitlines()
     assert report[0] == "line,email,reason_ja,reason_en"
     assert report[1].startswith("3,saburo.minato@example,") and len(report) == 2
+    # The crosswalk: the printed conversion, and the Australian CSV with Japanese headers.
+    assert "ucts converted 1.9–2.4 UCTS | 90 h ÷ 38–48 h/UCTS = 1.9–2.4 UCTS" in run.stdout
+    crosswalk = (tmp_path / "crosswalk-au.csv").read_bytes()
+    assert crosswalk.startswith("\ufeff区分,キー,".encode())
     uploaded = IssuingBatch.objects.get(public_id=ids["CSV_BATCH"])
     assert (uploaded.state, uploaded.source_name) == (IssuingBatch.State.COMPLETED, "results.csv")
