@@ -1,15 +1,24 @@
-"""The failed rows of a batch as a CSV download, for the staff job page and the API alike."""
+"""The failed rows of a batch as a CSV download, for the staff job page and the API alike.
+
+The file is a results file again: the student number and name first, then every column of the
+row as it came in, headed in the reader's language, then the original line and the reason
+(which the import skips). Correct the cells and upload the same file to issue the rest.
+"""
 
 import csv
 
 from django.http import StreamingHttpResponse
 
-from .models import IssuingBatch
+from frameworks.i18n import current_lang
+
+from .models import BatchItem, IssuingBatch
 from .selectors_batches import failed_items
+from .services.imports.reading import HEADERS, header_in
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection): such
 # cells are quoted with a leading apostrophe.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+COLUMNS = tuple(HEADERS)  # student number and name first, as staff look rows up by them
 
 
 def safe_cell(value) -> str:
@@ -24,19 +33,40 @@ class _Echo:
         return value
 
 
+def original_cells(item: BatchItem) -> dict[str, str]:
+    """The row's cells as they came in; for an item stored before those were kept (or one
+    that came from the record, not from a file), what its data still says."""
+    data = item.data or {}
+    source = data.get("source")
+    if source is None:
+        source = {
+            key: str(data[key])
+            for key in COLUMNS
+            if isinstance(data.get(key), str | int | float) and data.get(key) != ""
+        }
+    return {**source, "email": source.get("email") or item.email}
+
+
+def failed_rows_header(lang: str) -> list[str]:
+    return [header_in(key, lang) for key in (*COLUMNS, "line", "reason")]
+
+
 def failed_items_csv(batch: IssuingBatch, filename: str) -> StreamingHttpResponse:
-    """line, email, reason_ja, reason_en for every failed item, UTF-8 with a BOM (so that Excel
-    reads the Japanese), streamed."""
+    """Every failed item, UTF-8 with a BOM (so that Excel reads the Japanese), streamed, in the
+    active language (Accept-Language on the API, the staff member's language on the page)."""
+    lang = current_lang()
     writer = csv.writer(_Echo())
 
     def rows():
-        yield "\ufeff" + writer.writerow(["line", "email", "reason_ja", "reason_en"])
+        yield "\ufeff" + writer.writerow(failed_rows_header(lang))
         for item in failed_items(batch).iterator(chunk_size=2_000):
+            cells = original_cells(item)
             yield writer.writerow(
-                [item.line, safe_cell(item.email), safe_cell(item.error_ja),
-                 safe_cell(item.error_en)]
-            )  # fmt: skip
+                [safe_cell(cells.get(key, "")) for key in COLUMNS]
+                + [item.line, safe_cell(item.error_in(lang))]
+            )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Language"] = lang
     return response

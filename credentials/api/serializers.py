@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from credentials.models import Assessment, Award, IssuingBatch
 from credentials.selectors import EXPIRED
+from credentials.services.imports.reading import canonical_row
 from frameworks.selectors import get_default_framework
 from frameworks.validation import validate_programme
 
@@ -398,6 +399,7 @@ class BatchRowsField(serializers.Field):
             if not isinstance(row, dict):
                 errors[index] = [self.error_messages["not_an_object"]]
                 continue
+            row = canonical_row(row)  # Japanese keys too: {"学籍番号": …, "合否": "合格"}
             bad = {}
             for key in BATCH_COLUMNS:
                 problem = self._problem(row.get(key), BATCH_VALUE_LIMITS[key])

@@ -30,7 +30,7 @@ from credentials.models import ProgrammeVersion
 from issuers.permissions import Action
 from issuers.services import record_audit, require_permission
 
-from ..assessments import check_assessable, declared_methods, default_method
+from ..assessments import check_assessable, declared_method_terms, default_method
 from ..awards import check_awardable
 from .reading import (
     COLUMN_LABELS,
@@ -49,6 +49,7 @@ from .rows import (
     flag_duplicates,
     load_known,
 )
+from .template import allowed_values, template_csv
 from .writing import write_rows
 
 __all__ = [
@@ -58,8 +59,10 @@ __all__ = [
     "CsvFileError",
     "ImportReport",
     "RowError",
+    "allowed_values",
     "decode_csv",
     "import_results",
+    "template_csv",
 ]
 
 
@@ -117,7 +120,7 @@ def import_results(
         ignored_columns=ignored,
     )
     problems = Problems()
-    methods = declared_methods(programme_version)
+    methods = declared_method_terms(programme_version)
     fallback_method = default_method(programme_version)
     rows = [
         clean_row(line, values, positions, methods, fallback_method, problems)
