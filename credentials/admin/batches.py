@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from credentials import selectors_batches as selectors
 from credentials.models import IssuingBatch
 from credentials.services import batches as services
-from credentials.services.imports import allowed_values
+from credentials.services.imports import COLUMN_LABELS, allowed_values
 from credentials.services.imports.reading import CsvFileError
 from frameworks.i18n import current_lang
 from issuers.admin import ScopedAdminMixin, may
@@ -190,6 +190,8 @@ class IssuingBatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 "csv_form": csv_form,
                 "passing_form": passing_form,
                 "versions": versions,
+                "result_label": COLUMN_LABELS["result"],
+                "method_label": COLUMN_LABELS["method"],
                 "templates": [
                     (
                         self.programme_label(version),

@@ -132,7 +132,10 @@ def results_import_view(model_admin, request, version_id: int):
             "token": token,
             "kept_token": kept[0] if kept else "",
             "kept_name": kept[2] if kept else "",
-            "allowed": allowed_values(version, lang),
+            "allowed": [
+                (COLUMN_LABELS[key], values)
+                for key, values in allowed_values(version, lang).items()
+            ],
             "template_url": reverse("admin:credentials_programme_template", args=[version.pk]),
             "columns": [
                 (key, COLUMN_LABELS[key], _japanese_headers(key), key in REQUIRED_COLUMNS)
