@@ -346,7 +346,9 @@ BATCH_ROW_SCHEMA = {
     "description": (
         "One result, with the CSV import's columns. Rows that cannot be read (a bad e-mail, "
         "an unknown result, a missing date…) do not fail the request: they become failed "
-        "items with the reason. Other keys are ignored."
+        "items with the reason. Keys may also be the Japanese headers (メールアドレス, 合否, "
+        "評価日, 評価方法…); `result` and `method` take labels too (合格, レポート). Other keys "
+        "are ignored."
     ),
     "properties": {
         **{

@@ -6,13 +6,17 @@ Columns (header names in English or Japanese; order free; unknown columns are ig
     name_ja / 氏名                    required for a learner the portal does not know yet
     name_en / 氏名（英語）, ローマ字  (one of name_ja / name_en is enough)
     student_number / 学籍番号         optional: the issuer's own number
-    result / 合否, 結果               required: pass/fail, 合格/不合格
+    result / 合否, 結果               required: pass/fail, 合格/不合格, ○/×
     score / 点数, 得点                optional: a number ≥ 0, at most two decimals
     grade / 成績                      optional: e.g. A, 秀
     assessed_on / 評価日              required: 2025-04-01, 2025/4/1
-    method / 評価方法                 optional: an assessment type the programme declares
+    method / 評価方法                 optional: an assessment type the programme declares, by its
+                                      label (レポート, Report) or code (framework vocabulary)
     evidence_url / エビデンスURL      optional: http(s) URL
     evidence / エビデンス, 所見       optional: narrative
+
+Values are compared loosely (NFKC, case, spaces); an unknown one is reported with the column's
+label and the allowed labels. template.py writes the template staff download per version.
 
 Files as Excel writes them: UTF-8 with or without BOM, UTF-16 ("Unicode text") or
 Shift_JIS (CP932); comma- or tab-separated. Nothing is written in a dry run; applying runs in
