@@ -1,8 +1,9 @@
 """The failed rows of a batch as a CSV download, for the staff job page and the API alike.
 
-The file is a results file again: the student number and name first, then every column of the
-row as it came in, headed in the reader's language, then the original line and the reason
-(which the import skips). Correct the cells and upload the same file to issue the rest.
+The file is a results file again (the layout of services.imports.failed_rows): the student
+number and name first, then every column of the row as it came in, headed in the reader's
+language, then the original line and the reason (which the import skips). Correct the cells
+and upload the same file to issue the rest.
 """
 
 import csv
@@ -13,17 +14,7 @@ from frameworks.i18n import current_lang
 
 from .models import BatchItem, IssuingBatch
 from .selectors_batches import failed_items
-from .services.imports.reading import HEADERS, header_in
-
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection): such
-# cells are quoted with a leading apostrophe.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-COLUMNS = tuple(HEADERS)  # student number and name first, as staff look rows up by them
-
-
-def safe_cell(value) -> str:
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+from .services.imports.failed_rows import COLUMNS, failed_row, failed_rows_header
 
 
 class _Echo:
@@ -47,10 +38,6 @@ def original_cells(item: BatchItem) -> dict[str, str]:
     return {**source, "email": source.get("email") or item.email}
 
 
-def failed_rows_header(lang: str) -> list[str]:
-    return [header_in(key, lang) for key in (*COLUMNS, "line", "reason")]
-
-
 def failed_items_csv(batch: IssuingBatch, filename: str) -> StreamingHttpResponse:
     """Every failed item, UTF-8 with a BOM (so that Excel reads the Japanese), streamed, in the
     active language (Accept-Language on the API, the staff member's language on the page)."""
@@ -60,11 +47,7 @@ def failed_items_csv(batch: IssuingBatch, filename: str) -> StreamingHttpRespons
     def rows():
         yield "\ufeff" + writer.writerow(failed_rows_header(lang))
         for item in failed_items(batch).iterator(chunk_size=2_000):
-            cells = original_cells(item)
-            yield writer.writerow(
-                [safe_cell(cells.get(key, "")) for key in COLUMNS]
-                + [item.line, safe_cell(item.error_in(lang))]
-            )
+            yield writer.writerow(failed_row(original_cells(item), item.line, item.error_in(lang)))
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -14,6 +14,7 @@ from credentials.services.imports import (
     COLUMNS,
     REQUIRED_COLUMNS,
     allowed_values,
+    failed_rows_csv,
     import_results,
     template_csv,
 )
@@ -51,6 +52,29 @@ def results_template_view(model_admin, request, version_id: int):
     return response
 
 
+def results_import_failed_view(model_admin, request, version_id: int):
+    """The rows of the checked (kept) file that have errors, as a file to correct and upload
+    again: its cells as they were, headed in the staff member's language, and the reasons."""
+    version = visible_version(request, version_id, Action.RECORD_ASSESSMENT)
+    import_url = reverse("admin:credentials_programme_import", args=[version.pk])
+    stashed = import_store.load(request, request.GET.get("token", ""), version_id=version.pk)
+    if stashed is None:
+        model_admin.message_user(
+            request, _("The uploaded file has expired; upload it again."), messages.ERROR
+        )
+        return redirect(import_url)
+    data, entry = stashed
+    try:
+        report = _run(request, version, data, entry["filename"], entry["options"], dry_run=True)
+    except ValidationError as error:
+        model_admin.message_user(request, " ".join(error.messages), messages.ERROR)
+        return redirect(import_url)
+    body = failed_rows_csv(data, report.errors, current_lang())
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="results-errors.csv"'
+    return response
+
+
 def kept_upload(request, version) -> tuple[str, bytes, str] | None:
     """The file uploaded before that the form sends back as `kept`: (token, bytes, name)."""
     token = request.POST.get("kept", "")
@@ -79,6 +103,13 @@ def results_import_view(model_admin, request, version_id: int):
         except ValidationError as error:
             model_admin.message_user(request, " ".join(error.messages), messages.ERROR)
             return redirect(request.path)
+        if report.applied and report.errors:
+            # The skipped rows stay downloadable, to be corrected and uploaded again.
+            kept_token = import_store.stash(
+                request, version_id=version.pk, data=data, filename=entry["filename"],
+                options=entry["options"],
+            )  # fmt: skip
+            kept = (kept_token, data, entry["filename"])
         if report.applied:
             model_admin.message_user(
                 request,

@@ -2,7 +2,9 @@
 (full-width, any case, spaces around), errors that name the column and the allowed values by
 their labels, the template CSV per version, and an uploaded file kept when the form returns."""
 
+import csv
 import datetime
+import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -217,3 +219,41 @@ def test_a_kept_file_of_another_session_is_not_used(client, assessor_a, version_
     other.force_login(assessor_a)
     response = other.post(import_url(version_a), {"kept": kept})
     assert response.context["form"].errors["file"] and response.context["report"] is None
+
+
+def test_the_rows_with_errors_download_corrected_and_upload_again_as_is(
+    client, assessor_a, version_a
+):
+    client.force_login(assessor_a)
+    text = (
+        "学籍番号,氏名,メールアドレス,合否,評価日,評価方法\r\n"
+        f"S1,甲,a@example.ac.jp,合格,{DAY},レポート\r\n"
+        f"S2,乙,b@example.ac.jp,合格,{DAY},面接\r\n"
+        f"S3,丙,c@example.ac.jp,保留,{DAY},筆記試験\r\n"
+    )
+    checked = client.post(import_url(version_a), {"file": upload(text)})
+    applied = client.post(import_url(version_a), {"token": checked.context["token"]})
+    assert applied.context["report"].applied and applied.context["report"].invalid_rows == 2
+    failed_url = reverse("admin:credentials_programme_import_failed", args=[version_a.pk])
+    assert failed_url in applied.content.decode()
+
+    download = client.get(failed_url, {"token": applied.context["kept_token"]})
+    header, *rows = csv.reader(io.StringIO(download.content.decode("utf-8-sig")))
+    assert header[:2] == ["学籍番号", "氏名"] and header[-2:] == ["元の行", "エラー理由"]
+    cells = [dict(zip(header, row, strict=True)) for row in rows]
+    assert [(c["学籍番号"], c["評価方法"], c["合否"], c["元の行"]) for c in cells] == [
+        ("S2", "面接", "合格", "3"),
+        ("S3", "筆記試験", "保留", "4"),
+    ]
+    assert "筆記試験、レポート" in cells[0]["エラー理由"]
+
+    cells[0]["評価方法"], cells[1]["合否"] = "筆記試験", "不合格"
+    corrected = "\r\n".join(",".join(row) for row in [header, *[c.values() for c in cells]])
+    again = client.post(import_url(version_a), {"file": upload(corrected + "\r\n")})
+    assert again.context["report"].errors == [] and again.context["report"].ignored_columns == []
+    client.post(import_url(version_a), {"token": again.context["token"]})
+    assert dict(Assessment.objects.values_list("learner__email", "result")) == {
+        "a@example.ac.jp": "pass",
+        "b@example.ac.jp": "pass",
+        "c@example.ac.jp": "fail",
+    }

@@ -36,6 +36,7 @@ from issuers.services import record_audit, require_permission
 
 from ..assessments import check_assessable, declared_method_terms, default_method
 from ..awards import check_awardable
+from .failed_rows import failed_rows_csv
 from .reading import (
     COLUMN_LABELS,
     COLUMNS,
@@ -65,6 +66,7 @@ __all__ = [
     "RowError",
     "allowed_values",
     "decode_csv",
+    "failed_rows_csv",
     "import_results",
     "template_csv",
 ]
