@@ -23,7 +23,7 @@ from frameworks.i18n import current_lang
 from issuers.admin import ScopedAdminMixin, may
 from issuers.permissions import Action
 
-from ..batch_export import failed_items_csv
+from ..batch_export import failed_items_csv, original_cells
 from . import import_store
 from .batch_forms import BatchCsvForm, BatchStartForm
 from .common import add_service_error
@@ -54,6 +54,13 @@ def progress_for_page(batch: IssuingBatch) -> dict:
         "rate_text": _("%(rate)s awards/s") % {"rate": f"{progress['rate']:.1f}"},
         "eta_text": duration_text(progress["eta_seconds"]),
     }
+
+
+def failed_row(item, lang: str) -> tuple:
+    """(line, student number, name, e-mail, reason): staff find a row by number and name."""
+    cells = original_cells(item)
+    name = cells.get("name_ja") or cells.get("name_en") or ""
+    return (item.line, cells.get("student_number", ""), name, item.email, item.error_in(lang))
 
 
 @admin.register(IssuingBatch)
@@ -272,10 +279,9 @@ class IssuingBatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 "programme_label": self.programme_display(batch),
                 "batch": batch,
                 "progress": progress_for_page(batch),
-                "failed_rows": [
-                    (item.line, item.email, item.error_in(lang))
-                    for item in failed[:FAILED_ROWS_SHOWN]
-                ],
+                "failed_rows": [failed_row(item, lang) for item in failed[:FAILED_ROWS_SHOWN]],
+                "number_label": COLUMN_LABELS["student_number"],
+                "name_label": COLUMN_LABELS["name_ja"],
                 "failed_shown": FAILED_ROWS_SHOWN,
                 "follow_ups": batch.follow_ups.select_related("programme_version__programme"),
                 "may_cancel": not batch.is_finished and self.may_start(request, batch.issuer),

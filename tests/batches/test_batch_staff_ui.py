@@ -93,7 +93,13 @@ def test_a_shift_jis_results_file_is_issued_as_a_batch_and_its_bad_row_is_listed
     page = client.get(job_url(batch))
     assert page.status_code == 200
     assert page.context["failed_rows"] == [
-        (BAD_LINE, "sato@example.ac.jp", batch.items.get(line=BAD_LINE).error_ja)
+        (
+            BAD_LINE,
+            "S003",
+            "佐藤 次郎",
+            "sato@example.ac.jp",
+            batch.items.get(line=BAD_LINE).error_ja,
+        )
     ]
     html = page.content.decode()
     assert "保留" in batch.items.get(line=BAD_LINE).error_ja
