@@ -9,12 +9,12 @@ import io
 from django.http import HttpResponse
 from django.utils.translation import override, pgettext_lazy
 
+from common.csv_export import safe_cell
 from frameworks.credit_conversion import CONVERTED, NOT_CONVERTIBLE, STATED
 from frameworks.crosswalk import AT_ISSUING, INVALID, MISSING, PRESENT
 from frameworks.i18n import pick
 from frameworks.level_reference import INDICATIVE, NO_INDICATION
 
-from .batch_export import safe_cell
 from .selectors_crosswalk import CrosswalkExport
 
 HEADERS = (

@@ -333,9 +333,17 @@ class ResultsImportForm(forms.Form):
         label=_("Propose awards for passing rows (pending approval)"), required=False
     )
 
+    def __init__(self, *args, kept_file: str = "", **kwargs):
+        """`kept_file`: the name of a file uploaded before and kept on the server; then
+        choosing a file again is optional (a new one replaces it)."""
+        super().__init__(*args, **kwargs)
+        self.kept_file = kept_file
+        if kept_file:
+            self.fields["file"].required = False
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
+        if upload and upload.size > MAX_IMPORT_BYTES:
             raise forms.ValidationError(
                 _("The file is larger than %(max)s MB.") % {"max": MAX_IMPORT_BYTES // 2**20}
             )

@@ -4,9 +4,11 @@ Validators and renderers look codes up many times per programme; building this o
 keeps that to two queries (see selectors.vocabulary_index).
 """
 
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .i18n import pick
+from .i18n import current_lang, pick
 
 
 @dataclass(frozen=True)
@@ -48,3 +50,38 @@ class VocabularyIndex:
         """The term's label, or the code itself when the vocabulary does not know it."""
         term = self.term(vocabulary_key, code)
         return term.label(lang) if term else str(code)
+
+    def code_for_label(self, vocabulary_key: str, value) -> str | None:
+        """The code of the vocabulary term `value` names (see code_for_label())."""
+        return code_for_label(self.terms(vocabulary_key), value)
+
+
+def normalise_label(value) -> str:
+    """What staff type, compared loosely: full-width letters and digits as half-width (NFKC),
+    case ignored, surrounding and repeated spaces dropped."""
+    return " ".join(unicodedata.normalize("NFKC", str(value or "")).casefold().split())
+
+
+def code_for_label(terms: Iterable[TermInfo], value) -> str | None:
+    """The code of the term whose Japanese label, English label or code is `value` (compared
+    with normalise_label()); None when no term matches."""
+    wanted = normalise_label(value)
+    if not wanted:
+        return None
+    for term in terms:
+        if wanted in {normalise_label(t) for t in (term.code, term.label_ja, term.label_en)}:
+            return term.code
+    return None
+
+
+class LabelList:
+    """The labels of some terms, joined in whichever language is active when it is turned into
+    text: a message parameter rendered once in Japanese and once in English (i18n.in_both)."""
+
+    def __init__(self, terms: Iterable[TermInfo]):
+        self.terms = list(terms)
+
+    def __str__(self) -> str:
+        lang = current_lang()
+        separator = ", " if lang == "en" else "、"
+        return separator.join(term.label(lang) for term in self.terms) or "-"

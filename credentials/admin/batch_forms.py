@@ -37,5 +37,12 @@ class BatchCsvForm(BatchStartForm):
     )
     field_order = ["version", "file", "notify"]
 
+    def __init__(self, *args, kept_file: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kept_file = kept_file
+        self.kept_token = ""  # set by the view once the file is stored
+        if kept_file:
+            self.fields["file"].required = False
+
     # The same size limit as the results import.
     clean_file = ResultsImportForm.clean_file

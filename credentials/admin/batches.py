@@ -17,16 +17,19 @@ from django.utils.translation import gettext_lazy
 from credentials import selectors_batches as selectors
 from credentials.models import IssuingBatch
 from credentials.services import batches as services
+from credentials.services.imports import COLUMN_LABELS, allowed_values
 from credentials.services.imports.reading import CsvFileError
 from frameworks.i18n import current_lang
 from issuers.admin import ScopedAdminMixin, may
 from issuers.permissions import Action
 
-from ..batch_export import failed_items_csv
+from ..batch_export import failed_items_csv, original_cells
+from . import import_store
 from .batch_forms import BatchCsvForm, BatchStartForm
 from .common import add_service_error
 
 FAILED_ROWS_SHOWN = 500
+KEPT = 0  # the version a file kept for the start page is stored under: it is chosen later
 
 
 def duration_text(seconds) -> str:
@@ -51,6 +54,13 @@ def progress_for_page(batch: IssuingBatch) -> dict:
         "rate_text": _("%(rate)s awards/s") % {"rate": f"{progress['rate']:.1f}"},
         "eta_text": duration_text(progress["eta_seconds"]),
     }
+
+
+def failed_row(item, lang: str) -> tuple:
+    """(line, student number, name, e-mail, reason): staff find a row by number and name."""
+    cells = original_cells(item)
+    name = cells.get("name_ja") or cells.get("name_en") or ""
+    return (item.line, cells.get("student_number", ""), name, item.email, item.error_in(lang))
 
 
 @admin.register(IssuingBatch)
@@ -96,7 +106,10 @@ class IssuingBatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("programme"), ordering="programme_version")
     def programme_display(self, batch):
-        version = batch.programme_version
+        return self.programme_label(batch.programme_version)
+
+    @staticmethod
+    def programme_label(version) -> str:
         return f"{version.title_in(current_lang())} (v{version.number})"
 
     def _counts(self, batch):
@@ -171,18 +184,9 @@ class IssuingBatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 if batch is not None:
                     return redirect(self.job_url(batch))
         elif request.method == "POST":
-            csv_form = BatchCsvForm(request.POST, request.FILES, versions=versions, prefix="csv")
-            if csv_form.is_valid():
-                upload = csv_form.cleaned_data["file"]
-                batch = self._start(
-                    request,
-                    csv_form,
-                    services.start_batch_from_csv,
-                    data=upload.read(),
-                    filename=upload.name,
-                )
-                if batch is not None:
-                    return redirect(self.job_url(batch))
+            csv_form, batch = self._start_from_file(request, versions)
+            if batch is not None:
+                return redirect(self.job_url(batch))
         return TemplateResponse(
             request,
             "admin/credentials/batch/start.html",
@@ -193,8 +197,50 @@ class IssuingBatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 "csv_form": csv_form,
                 "passing_form": passing_form,
                 "versions": versions,
+                "result_label": COLUMN_LABELS["result"],
+                "method_label": COLUMN_LABELS["method"],
+                "templates": [
+                    (
+                        self.programme_label(version),
+                        reverse("admin:credentials_programme_template", args=[version.pk]),
+                        allowed_values(version, current_lang()),
+                    )
+                    for version in versions
+                ],
             },
         )
+
+    def _start_from_file(self, request, versions):
+        """The file form; when it comes back with an error the file is kept on the server
+        (the form sends its token as `kept`), so a second try does not need it chosen again."""
+        token = request.POST.get("kept", "")
+        kept = import_store.load(request, token, version_id=KEPT) if token else None
+        upload = request.FILES.get("csv-file")
+        form = BatchCsvForm(
+            request.POST, request.FILES, versions=versions, prefix="csv",
+            kept_file=kept[1]["filename"] if kept else "",
+        )  # fmt: skip
+        data, filename = None, ""
+        if upload is not None and not form.has_error("file"):
+            data, filename = upload.read(), upload.name
+        elif kept and upload is None:
+            data, filename = kept[0], kept[1]["filename"]
+        if form.is_valid():
+            batch = self._start(
+                request, form, services.start_batch_from_csv, data=data, filename=filename
+            )
+            if batch is not None:
+                if kept:
+                    import_store.discard(request, token)
+                return form, batch
+        if data is not None and not form.has_error("file"):
+            if kept:
+                import_store.discard(request, token)
+            form.kept_token = import_store.stash(
+                request, version_id=KEPT, data=data, filename=filename, options={}
+            )
+            form.kept_file = filename
+        return form, None
 
     def _start(self, request, form, start, **arguments):
         """Run a start service; a refusal goes on the form, so nothing the user chose is lost."""
@@ -233,10 +279,9 @@ class IssuingBatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 "programme_label": self.programme_display(batch),
                 "batch": batch,
                 "progress": progress_for_page(batch),
-                "failed_rows": [
-                    (item.line, item.email, item.error_in(lang))
-                    for item in failed[:FAILED_ROWS_SHOWN]
-                ],
+                "failed_rows": [failed_row(item, lang) for item in failed[:FAILED_ROWS_SHOWN]],
+                "number_label": COLUMN_LABELS["student_number"],
+                "name_label": COLUMN_LABELS["name_ja"],
                 "failed_shown": FAILED_ROWS_SHOWN,
                 "follow_ups": batch.follow_ups.select_related("programme_version__programme"),
                 "may_cancel": not batch.is_finished and self.may_start(request, batch.issuer),

@@ -2,13 +2,22 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from credentials.forms import ResultsImportForm
-from credentials.services.imports import COLUMN_LABELS, COLUMNS, REQUIRED_COLUMNS, import_results
+from credentials.services.imports import (
+    COLUMN_LABELS,
+    COLUMNS,
+    REQUIRED_COLUMNS,
+    allowed_values,
+    failed_rows_csv,
+    import_results,
+    template_csv,
+)
 from frameworks.i18n import current_lang
 from issuers.permissions import Action
 
@@ -33,9 +42,49 @@ def _run(request, version, data: bytes, filename: str, options: dict, *, dry_run
     )
 
 
+def results_template_view(model_admin, request, version_id: int):
+    """The results template of a version, in the staff member's language (no personal data:
+    whoever may see the programme may download it)."""
+    version = visible_version(request, version_id, Action.VIEW)
+    response = HttpResponse(template_csv(version, current_lang()), content_type="text/csv")
+    filename = f"results-{version.programme.slug}-v{version.number}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def results_import_failed_view(model_admin, request, version_id: int):
+    """The rows of the checked (kept) file that have errors, as a file to correct and upload
+    again: its cells as they were, headed in the staff member's language, and the reasons."""
+    version = visible_version(request, version_id, Action.RECORD_ASSESSMENT)
+    import_url = reverse("admin:credentials_programme_import", args=[version.pk])
+    stashed = import_store.load(request, request.GET.get("token", ""), version_id=version.pk)
+    if stashed is None:
+        model_admin.message_user(
+            request, _("The uploaded file has expired; upload it again."), messages.ERROR
+        )
+        return redirect(import_url)
+    data, entry = stashed
+    try:
+        report = _run(request, version, data, entry["filename"], entry["options"], dry_run=True)
+    except ValidationError as error:
+        model_admin.message_user(request, " ".join(error.messages), messages.ERROR)
+        return redirect(import_url)
+    body = failed_rows_csv(data, report.errors, current_lang())
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="results-errors.csv"'
+    return response
+
+
+def kept_upload(request, version) -> tuple[str, bytes, str] | None:
+    """The file uploaded before that the form sends back as `kept`: (token, bytes, name)."""
+    token = request.POST.get("kept", "")
+    stashed = import_store.load(request, token, version_id=version.pk) if token else None
+    return (token, stashed[0], stashed[1]["filename"]) if stashed else None
+
+
 def results_import_view(model_admin, request, version_id: int):
     version = visible_version(request, version_id, Action.RECORD_ASSESSMENT)
-    report, token, form = None, None, ResultsImportForm()
+    report, token, form, kept = None, None, ResultsImportForm(), None
     if request.method == "POST" and request.POST.get("token"):
         token = request.POST["token"]
         stashed = import_store.load(request, token, version_id=version.pk)
@@ -54,6 +103,13 @@ def results_import_view(model_admin, request, version_id: int):
         except ValidationError as error:
             model_admin.message_user(request, " ".join(error.messages), messages.ERROR)
             return redirect(request.path)
+        if report.applied and report.errors:
+            # The skipped rows stay downloadable, to be corrected and uploaded again.
+            kept_token = import_store.stash(
+                request, version_id=version.pk, data=data, filename=entry["filename"],
+                options=entry["options"],
+            )  # fmt: skip
+            kept = (kept_token, data, entry["filename"])
         if report.applied:
             model_admin.message_user(
                 request,
@@ -61,28 +117,36 @@ def results_import_view(model_admin, request, version_id: int):
                 messages.SUCCESS,
             )
     elif request.method == "POST":
-        form = ResultsImportForm(request.POST, request.FILES)
+        # A file checked before is kept on the server: the form comes back without choosing
+        # it again (e.g. to change an option), unless another file replaces it.
+        kept = kept_upload(request, version)
+        form = ResultsImportForm(request.POST, request.FILES, kept_file=kept and kept[2])
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            data = upload.read()
+            if upload:
+                data, filename = upload.read(), upload.name
+            else:
+                data, filename = kept[1], kept[2]
+            if kept:
+                import_store.discard(request, kept[0])
+            kept = None
             options = {
                 "strict": form.cleaned_data["strict"],
                 "propose_awards": form.cleaned_data["propose_awards"],
             }
             try:
-                report = _run(request, version, data, upload.name, options, dry_run=True)
+                report = _run(request, version, data, filename, options, dry_run=True)
             except ValidationError as error:  # the file as a whole (CsvFileError) or the version
                 form.add_error("file", error.messages)
             else:
+                stashed = import_store.stash(
+                    request, version_id=version.pk, data=data, filename=filename, options=options
+                )
+                kept = (stashed, data, filename)
                 blocked = not report.valid_rows or (options["strict"] and report.errors)
                 if not blocked:
-                    token = import_store.stash(
-                        request,
-                        version_id=version.pk,
-                        data=data,
-                        filename=upload.name,
-                        options=options,
-                    )
+                    token = stashed
+                form = ResultsImportForm(initial=options, kept_file=filename)
     lang = current_lang()
     return TemplateResponse(
         request,
@@ -97,6 +161,13 @@ def results_import_view(model_admin, request, version_id: int):
             "form": form,
             "report": report,
             "token": token,
+            "kept_token": kept[0] if kept else "",
+            "kept_name": kept[2] if kept else "",
+            "allowed": [
+                (COLUMN_LABELS[key], values)
+                for key, values in allowed_values(version, lang).items()
+            ],
+            "template_url": reverse("admin:credentials_programme_template", args=[version.pk]),
             "columns": [
                 (key, COLUMN_LABELS[key], _japanese_headers(key), key in REQUIRED_COLUMNS)
                 for key in COLUMN_LABELS

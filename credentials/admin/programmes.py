@@ -25,7 +25,7 @@ from issuers.selectors import issuers_for_user
 from .common import add_service_error, report_failure
 from .crosswalk import crosswalk_download_view
 from .grid import assessment_grid_view
-from .imports import results_import_view
+from .imports import results_import_failed_view, results_import_view, results_template_view
 
 CROSSWALK_TARGETS = ("eu", "au")
 PROGRAMME_FIELDS = ("issuer", "slug")
@@ -110,6 +110,20 @@ class ProgrammeAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 "versions/<int:version_id>/import/",
                 wrap(lambda request, version_id: results_import_view(self, request, version_id)),
                 name="credentials_programme_import",
+            ),
+            path(
+                "versions/<int:version_id>/import/failed.csv",
+                wrap(
+                    lambda request, version_id: results_import_failed_view(
+                        self, request, version_id
+                    )
+                ),
+                name="credentials_programme_import_failed",
+            ),
+            path(
+                "versions/<int:version_id>/template.csv",
+                wrap(lambda request, version_id: results_template_view(self, request, version_id)),
+                name="credentials_programme_template",
             ),
             *super().get_urls(),
         ]

@@ -144,7 +144,11 @@ class BatchErrorsView(ApiView):
             (200, "application/json"): s.BatchErrorSerializer(many=True),
             (200, "text/csv"): OpenApiResponse(
                 OpenApiTypes.STR,
-                description="Every failed item: line,email,reason_ja,reason_en (UTF-8, BOM).",
+                description=(
+                    "Every failed item as a results file to correct and send again (UTF-8, "
+                    "BOM): the row's columns as sent, then the original line and the reason, "
+                    "headed in the Accept-Language (Japanese by default)."
+                ),
             ),
             **ERRORS,
         },

@@ -15,6 +15,7 @@ from credentials.representations import (  # noqa: F401  (the views' output seri
     award_links,
 )
 from credentials.selectors import EXPIRED
+from credentials.services.imports.reading import canonical_row
 from frameworks.selectors import get_default_framework
 from frameworks.validation import validate_programme
 
@@ -276,7 +277,9 @@ BATCH_ROW_SCHEMA = {
     "description": (
         "One result, with the CSV import's columns. Rows that cannot be read (a bad e-mail, "
         "an unknown result, a missing date…) do not fail the request: they become failed "
-        "items with the reason. Other keys are ignored."
+        "items with the reason. Keys may also be the Japanese headers (メールアドレス, 合否, "
+        "評価日, 評価方法…); `result` and `method` take labels too (合格, レポート). Other keys "
+        "are ignored."
     ),
     "properties": {
         **{
@@ -329,6 +332,7 @@ class BatchRowsField(serializers.Field):
             if not isinstance(row, dict):
                 errors[index] = [self.error_messages["not_an_object"]]
                 continue
+            row = canonical_row(row)  # Japanese keys too: {"学籍番号": …, "合否": "合格"}
             bad = {}
             for key in BATCH_COLUMNS:
                 problem = self._problem(row.get(key), BATCH_VALUE_LIMITS[key])

@@ -9,6 +9,7 @@ from credentials.selectors import is_enrolled
 from frameworks.rules import assessment_methods
 from frameworks.selectors import get_default_framework, vocabulary_index
 from frameworks.value_types.assessment import counts_as_assessment
+from frameworks.vocabularies import TermInfo
 from issuers.permissions import Action
 from issuers.services import record_audit, require_permission
 
@@ -16,6 +17,16 @@ from issuers.services import record_audit, require_permission
 def declared_methods(version: ProgrammeVersion) -> list[str]:
     """The assessment type codes the version's type_of_assessment descriptor declares."""
     return [m["type"] for m in assessment_methods(version.descriptors) if isinstance(m, dict)]
+
+
+def declared_method_terms(version: ProgrammeVersion) -> list[TermInfo]:
+    """The declared methods as vocabulary terms (code and labels), for reading what staff type
+    ("レポート", "Report", "report") and for naming the allowed values in their language."""
+    vocabularies = vocabulary_index(version.framework or get_default_framework())
+    return [
+        vocabularies.term("assessment_types", code) or TermInfo(code, code, code)
+        for code in declared_methods(version)
+    ]
 
 
 def assessing_methods(version: ProgrammeVersion) -> list[str]:

@@ -90,15 +90,17 @@ def test_the_failed_items_come_as_csv_when_asked_for(api_a, version_a):
         actor=None, programme_version=version_a, rows=[*ROWS, {"email": "=cmd|calc", "result": "x"}]
     )
     path = f"/api/v1/batches/{batch.public_id}/errors/"
-    response = api_a.get(path, HTTP_ACCEPT="text/csv")
+    response = api_a.get(path, HTTP_ACCEPT="text/csv", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     text = b"".join(response.streaming_content).decode("utf-8")
     assert text.startswith("\ufeff")  # Excel reads the Japanese as UTF-8
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert rows[0] == ["line", "email", "reason_ja", "reason_en"]
+    assert rows[0][:4] == ["Student number", "Name (Japanese)", "Name (English)", "E-mail"]
+    assert rows[0][-2:] == ["Original line", "Reason"]
     # A cell that a spreadsheet would run as a formula is defused.
-    assert [row[:2] for row in rows[1:]] == [["3", "not-an-email"], ["4", "'=cmd|calc"]]
+    assert [(row[3], row[-2]) for row in rows[1:]] == [("not-an-email", "3"), ("'=cmd|calc", "4")]
+    assert "is not an e-mail address" in rows[1][-1]
     # One way to ask: the Accept header (a `format` parameter is not another switch).
     assert api_a.get(path, {"format": "csv"})["Content-Type"] == "application/json"
     missing = api_a.get(

@@ -147,8 +147,13 @@ def test_every_sh_block_of_the_api_guide_runs(portal, tmp_path):
     taro = Award.objects.get(batch_items__batch=batch)
     assert (taro.learner.email, taro.status) == ("taro.minato@example.ac.jp", Award.Status.ISSUED)
     report = (tmp_path / "batch-errors.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert report[0] == "line,email,reason_ja,reason_en"
-    assert report[1].startswith("3,saburo.minato@example,") and len(report) == 2
+    # The failed row as it was sent, headed in Japanese (the default), ready to send again.
+    assert report[0] == (
+        "学籍番号,氏名,氏名（英語）,メールアドレス,合否,点数,成績,評価日,評価方法,"
+        "エビデンスURL,エビデンス,元の行,エラー理由"
+    )
+    assert report[1].startswith(",港 三郎,,saburo.minato@example,pass,90,,2026-07-31,written_exam,")
+    assert ",3," in report[1] and len(report) == 2
     # The crosswalk: the printed conversion, and the Australian CSV with Japanese headers.
     assert "ucts converted 1.9–2.4 UCTS | 90 h ÷ 38–48 h/UCTS = 1.9–2.4 UCTS" in run.stdout
     crosswalk = (tmp_path / "crosswalk-au.csv").read_bytes()

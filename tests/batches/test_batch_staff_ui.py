@@ -93,7 +93,13 @@ def test_a_shift_jis_results_file_is_issued_as_a_batch_and_its_bad_row_is_listed
     page = client.get(job_url(batch))
     assert page.status_code == 200
     assert page.context["failed_rows"] == [
-        (BAD_LINE, "sato@example.ac.jp", batch.items.get(line=BAD_LINE).error_ja)
+        (
+            BAD_LINE,
+            "S003",
+            "佐藤 次郎",
+            "sato@example.ac.jp",
+            batch.items.get(line=BAD_LINE).error_ja,
+        )
     ]
     html = page.content.decode()
     assert "保留" in batch.items.get(line=BAD_LINE).error_ja
@@ -259,7 +265,7 @@ def test_a_job_not_yet_started_has_no_estimate(client, officer_a, queued_batch):
 # --- failed items as CSV --------------------------------------------------------------------
 
 
-def test_the_failed_items_file_has_a_bom_and_the_reason_in_both_languages(
+def test_the_failed_items_file_has_a_bom_the_original_cells_and_the_reason_in_japanese(
     client, officer_a, version_a, django_capture_on_commit_callbacks
 ):
     rows = [*CSV_ROWS, ('=HYPERLINK("x")', "悪意", "S9", "合格", "80", ASSESSED_ON)]
@@ -275,11 +281,18 @@ def test_the_failed_items_file_has_a_bom_and_the_reason_in_both_languages(
     assert f"batch-{batch.public_id}-failed.csv" in response["Content-Disposition"]
     assert body.startswith(b"\xef\xbb\xbf")
     table = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
-    assert table[0] == ["line", "email", "reason_ja", "reason_en"]
+    assert table[0] == [
+        "学籍番号", "氏名", "氏名（英語）", "メールアドレス", "合否", "点数", "成績", "評価日",
+        "評価方法", "エビデンスURL", "エビデンス", "元の行", "エラー理由",
+    ]  # fmt: skip
     bad = batch.items.get(line=BAD_LINE)
-    assert table[1] == [str(BAD_LINE), "sato@example.ac.jp", bad.error_ja, bad.error_en]
-    assert "保留" in table[1][2] and "is not a result" in table[1][3]
-    assert table[2][0] == "5" and table[2][1] == '\'=hyperlink("x")'  # not run as a formula
+    assert table[1] == [
+        "S003", "佐藤 次郎", "", "sato@example.ac.jp", "保留", "50", "", ASSESSED_ON, "", "", "",
+        str(BAD_LINE), bad.error_ja,
+    ]  # fmt: skip
+    assert "保留" in table[1][-1] and "合格、不合格" in table[1][-1]
+    assert table[2][3] == '\'=HYPERLINK("x")'  # not run as a formula
+    assert table[2][-2] == "5"
     assert len(table) == 3
 
 

@@ -35,6 +35,7 @@ def _skip(item: BatchItem, message) -> None:
 
 def _row(item: BatchItem) -> Row:
     data = dict(item.data)
+    data.pop("source", None)  # the cells as they came in, for the failed-rows report
     data["assessed_on"] = date.fromisoformat(data["assessed_on"])
     data["score"] = Decimal(data["score"]) if data.get("score") is not None else None
     return Row(line=item.line, **data)

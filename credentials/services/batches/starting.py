@@ -16,10 +16,10 @@ from credentials.models import Assessment, Award, BatchChunk, BatchItem, Issuing
 from issuers.permissions import Action
 from issuers.services import record_audit, require_permission
 
-from ..assessments import assessing_methods, declared_methods, default_method
+from ..assessments import assessing_methods, declared_method_terms, default_method
 from ..awards import check_awardable
 from ..dispatch import RUN_BATCH_TASK, dispatch_after_commit
-from ..imports.reading import COLUMNS, decode_csv, map_header, read_rows
+from ..imports.reading import COLUMNS, canonical_row, decode_csv, map_header, read_rows
 from ..imports.rows import Problems, Row, clean_row, flag_duplicates
 from .counts import item_counts
 
@@ -36,13 +36,23 @@ def chunk_size(total: int | None = None) -> int:
     return min(largest, max(smallest, -(-total // 8)))
 
 
-def row_data(row: Row) -> dict:
-    """A cleaned row as JSON (dates ISO, scores as text, so no precision is lost)."""
+def row_data(row: Row, source: dict[str, str]) -> dict:
+    """A cleaned row as JSON (dates ISO, scores as text, so no precision is lost), with the
+    cells as they came in under "source" (the failed-rows report gives those back)."""
     data = asdict(row)
     data["assessed_on"] = row.assessed_on.isoformat() if row.assessed_on else None
     data["score"] = str(row.score) if row.score is not None else None
     del data["line"]
+    data["source"] = source
     return data
+
+
+def _source(values: list[str], positions: dict[str, int]) -> dict[str, str]:
+    return {
+        key: values[index].strip()
+        for key, index in positions.items()
+        if index < len(values) and values[index].strip()
+    }
 
 
 def _check_size(count: int) -> None:
@@ -108,7 +118,7 @@ def _audit(batch: IssuingBatch, actor, request, **details) -> None:
 
 def _row_entries(version, raw_rows, positions) -> list:
     problems = Problems()
-    methods = declared_methods(version)
+    methods = declared_method_terms(version)
     fallback = default_method(version)
     rows = [
         clean_row(line, values, positions, methods, fallback, problems) for line, values in raw_rows
@@ -127,7 +137,10 @@ def _row_entries(version, raw_rows, positions) -> list:
             " / ".join(e.message_en for e in found),
         )
 
-    return [(row.line, row.email, row_data(row), reason(row.line)) for row in rows]
+    return [
+        (row.line, row.email, row_data(row, _source(values, positions)), reason(row.line))
+        for row, (_line, values) in zip(rows, raw_rows, strict=True)
+    ]
 
 
 @transaction.atomic
@@ -158,13 +171,14 @@ def start_batch_from_list(
     *, actor, programme_version, rows: list[dict], notify: bool = True, api_client=None,
     request=None,
 ) -> IssuingBatch:  # fmt: skip
-    """A batch from a list of results (the API): each row a dict with the CSV's column names."""
+    """A batch from a list of results (the API): each row a dict keyed by the CSV's column
+    names, in English or Japanese (`email` or `メールアドレス`)."""
     _check_size(len(rows))
     positions = {column: index for index, column in enumerate(COLUMNS)}
-    raw_rows = [
-        (line, ["" if row.get(c) is None else str(row.get(c)) for c in COLUMNS])
-        for line, row in enumerate(rows, start=1)
-    ]
+    raw_rows = []
+    for line, row in enumerate(rows, start=1):
+        row = canonical_row(row)
+        raw_rows.append((line, ["" if row.get(c) is None else str(row.get(c)) for c in COLUMNS]))
     batch = _new_batch(
         actor, programme_version, IssuingBatch.Source.API, api_client=api_client,
         source_name=_("API list"), notify_learners=notify,

@@ -6,13 +6,17 @@ Columns (header names in English or Japanese; order free; unknown columns are ig
     name_ja / 氏名                    required for a learner the portal does not know yet
     name_en / 氏名（英語）, ローマ字  (one of name_ja / name_en is enough)
     student_number / 学籍番号         optional: the issuer's own number
-    result / 合否, 結果               required: pass/fail, 合格/不合格
+    result / 合否, 結果               required: pass/fail, 合格/不合格, ○/×
     score / 点数, 得点                optional: a number ≥ 0, at most two decimals
     grade / 成績                      optional: e.g. A, 秀
     assessed_on / 評価日              required: 2025-04-01, 2025/4/1
-    method / 評価方法                 optional: an assessment type the programme declares
+    method / 評価方法                 optional: an assessment type the programme declares, by its
+                                      label (レポート, Report) or code (framework vocabulary)
     evidence_url / エビデンスURL      optional: http(s) URL
     evidence / エビデンス, 所見       optional: narrative
+
+Values are compared loosely (NFKC, case, spaces); an unknown one is reported with the column's
+label and the allowed labels. template.py writes the template staff download per version.
 
 Files as Excel writes them: UTF-8 with or without BOM, UTF-16 ("Unicode text") or
 Shift_JIS (CP932); comma- or tab-separated. Nothing is written in a dry run; applying runs in
@@ -30,8 +34,9 @@ from credentials.models import ProgrammeVersion
 from issuers.permissions import Action
 from issuers.services import record_audit, require_permission
 
-from ..assessments import check_assessable, declared_methods, default_method
+from ..assessments import check_assessable, declared_method_terms, default_method
 from ..awards import check_awardable
+from .failed_rows import failed_rows_csv
 from .reading import (
     COLUMN_LABELS,
     COLUMNS,
@@ -49,6 +54,7 @@ from .rows import (
     flag_duplicates,
     load_known,
 )
+from .template import allowed_values, template_csv
 from .writing import write_rows
 
 __all__ = [
@@ -58,8 +64,11 @@ __all__ = [
     "CsvFileError",
     "ImportReport",
     "RowError",
+    "allowed_values",
     "decode_csv",
+    "failed_rows_csv",
     "import_results",
+    "template_csv",
 ]
 
 
@@ -117,7 +126,7 @@ def import_results(
         ignored_columns=ignored,
     )
     problems = Problems()
-    methods = declared_methods(programme_version)
+    methods = declared_method_terms(programme_version)
     fallback_method = default_method(programme_version)
     rows = [
         clean_row(line, values, positions, methods, fallback_method, problems)

@@ -27,11 +27,28 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "score": ("score", "点数", "得点", "スコア"),
     "grade": ("grade", "成績", "評語", "グレード"),
     "assessed_on": ("assessed_on", "assessedon", "date", "評価日", "判定日", "試験日", "実施日"),
-    "method": ("method", "assessment_method", "評価方法"),
+    "method": ("method", "assessment_method", "assessmentmethod", "評価方法", "評価の方法"),
     "evidence_url": ("evidence_url", "evidenceurl", "エビデンスurl", "証拠url", "url"),
     "evidence": ("evidence", "evidence_narrative", "エビデンス", "所見", "評価コメント"),
 }  # fmt: skip
 REQUIRED_COLUMNS = ("email", "result", "assessed_on")
+# The headers of the template and of the failed-rows report, per language (each one is an
+# accepted spelling above), in the order staff fill them in.
+HEADERS = {
+    "student_number": ("学籍番号", "Student number"),
+    "name_ja": ("氏名", "Name (Japanese)"),
+    "name_en": ("氏名（英語）", "Name (English)"),
+    "email": ("メールアドレス", "E-mail"),
+    "result": ("合否", "Result"),
+    "score": ("点数", "Score"),
+    "grade": ("成績", "Grade"),
+    "assessed_on": ("評価日", "Assessed on"),
+    "method": ("評価方法", "Assessment method"),
+    "evidence_url": ("エビデンスURL", "Evidence URL"),
+    "evidence": ("エビデンス", "Evidence"),
+}
+# Columns the failed-rows report adds, skipped without a word when that file comes back.
+REPORT_HEADERS = {"line": ("元の行", "Original line"), "reason": ("エラー理由", "Reason")}
 COLUMN_LABELS = {
     "email": _("e-mail"),
     "name_ja": _("full name (Japanese)"),
@@ -103,6 +120,29 @@ def normalise_header(name: str) -> str:
 HEADER_ALIASES = {
     normalise_header(alias): key for key, aliases in COLUMNS.items() for alias in aliases
 }
+SILENTLY_IGNORED = {normalise_header(name) for names in REPORT_HEADERS.values() for name in names}
+
+
+def canonical_column(name) -> str | None:
+    """The column a header (or an API key) names, in English or Japanese; None if unknown."""
+    return HEADER_ALIASES.get(normalise_header(str(name)))
+
+
+def canonical_row(row: dict) -> dict:
+    """An API row keyed by column, whichever spelling it used ("学籍番号" or "student_number");
+    unknown keys are dropped, and of two keys naming one column the first non-empty wins."""
+    canonical = {}
+    for name, value in row.items():
+        key = canonical_column(name)
+        if key and (canonical.get(key) in (None, "")):
+            canonical[key] = value
+    return canonical
+
+
+def header_in(key: str, lang: str) -> str:
+    """A column's header (or a report column's) as the template writes it in `lang`."""
+    ja, en = HEADERS.get(key) or REPORT_HEADERS[key]
+    return en if lang == "en" else ja
 
 
 def read_rows(text: str) -> tuple[str, list[str], list[tuple[int, list[str]]]]:
@@ -138,7 +178,7 @@ def map_header(header: list[str]) -> tuple[dict[str, int], list[str]]:
     for index, name in enumerate(header):
         key = HEADER_ALIASES.get(normalise_header(name))
         if key is None:
-            if name.strip():
+            if name.strip() and normalise_header(name) not in SILENTLY_IGNORED:
                 ignored.append(name.strip())
             continue
         if key in positions:

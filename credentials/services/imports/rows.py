@@ -12,11 +12,20 @@ from django.utils.translation import gettext_lazy as _
 
 from credentials.models import Assessment, Award, Learner, LearnerEnrolment, ProgrammeVersion
 from frameworks.i18n import current_lang, in_both
+from frameworks.vocabularies import LabelList, TermInfo, code_for_label, normalise_label
+
+from .reading import COLUMN_LABELS
 
 CHUNK = 5_000
-RESULTS = {
-    **dict.fromkeys(("pass", "passed", "p", "合格", "可", "○", "〇"), Assessment.Result.PASS),
-    **dict.fromkeys(("fail", "failed", "f", "不合格", "不可", "×"), Assessment.Result.FAIL),
+# The result column's values, named by their labels like a framework vocabulary's terms.
+RESULT_TERMS = (
+    TermInfo(Assessment.Result.PASS, "合格", "pass"),
+    TermInfo(Assessment.Result.FAIL, "不合格", "fail"),
+)
+# Other spellings staff use (compared after normalise_label()).
+RESULT_SYNONYMS = {
+    **dict.fromkeys(("passed", "p", "可", "○", "〇", "◯"), Assessment.Result.PASS),
+    **dict.fromkeys(("failed", "f", "不可", "×", "✕", "x"), Assessment.Result.FAIL),
 }
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
 
@@ -34,6 +43,11 @@ class RowError:
     @property
     def message(self) -> str:
         return self.message_en if current_lang() == "en" else self.message_ja
+
+    @property
+    def column_label(self) -> str:
+        """The column as staff know it, in the active language ("" for the whole row)."""
+        return str(COLUMN_LABELS[self.column]) if self.column in COLUMN_LABELS else ""
 
 
 @dataclass
@@ -63,7 +77,16 @@ class Problems:
         self.bad_lines.add(line)
 
 
-def clean_row(line, values, positions, methods, fallback_method, problems: Problems) -> Row:
+def read_result(value: str) -> str:
+    """ "pass"/"fail" for what staff write (合格, ○, Pass, ｐａｓｓ …), or "" if it is neither."""
+    return code_for_label(RESULT_TERMS, value) or RESULT_SYNONYMS.get(normalise_label(value), "")
+
+
+def clean_row(
+    line, values, positions, methods: list[TermInfo], fallback_method: str, problems: Problems
+) -> Row:
+    """`methods`: the programme's declared assessment methods, as vocabulary terms."""
+
     def raw(key: str) -> str:
         index = positions.get(key)
         return values[index].strip() if index is not None and index < len(values) else ""
@@ -92,14 +115,15 @@ def clean_row(line, values, positions, methods, fallback_method, problems: Probl
     if len(row.student_number) > 64:
         problems.add(line, "student_number", _("The student number is longer than 64 characters."))
     raw_result = cell("result")
-    row.result = RESULTS.get(raw_result.lower(), "")
+    row.result = read_result(raw_result)
     if not row.result:
         problems.add(
             line,
             "result",
-            _("“%(value)s” is not a result: use pass or fail (合格 or 不合格)."),
-            {"value": raw_result},
-        )
+            _("%(column)s: “%(value)s” is not allowed; use one of: %(allowed)s."),
+            {"column": COLUMN_LABELS["result"], "value": raw_result or "-",
+             "allowed": LabelList(RESULT_TERMS)},
+        )  # fmt: skip
     raw_score = cell("score")
     if raw_score:
         try:
@@ -130,14 +154,17 @@ def clean_row(line, values, positions, methods, fallback_method, problems: Probl
         )
     elif row.assessed_on > timezone.localdate():
         problems.add(line, "assessed_on", _("The assessment date is in the future."))
-    row.method = cell("method") or fallback_method
-    if row.method not in methods:
+    raw_method = raw("method")
+    row.method = code_for_label(methods, raw_method) if raw_method else fallback_method
+    if not row.method:
+        row.method = raw_method  # kept as typed: the failed-rows report gives it back
         problems.add(
             line,
             "method",
-            _("“%(value)s” is not an assessment method of this programme (%(known)s)."),
-            {"value": row.method or "-", "known": ", ".join(methods) or "-"},
-        )
+            _("%(column)s: “%(value)s” is not allowed; use one of: %(allowed)s."),
+            {"column": COLUMN_LABELS["method"], "value": raw_method or "-",
+             "allowed": LabelList(methods)},
+        )  # fmt: skip
     row.evidence_url = cell("evidence_url")
     if row.evidence_url:
         try:
