@@ -10,6 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api_params import IdField
 from credentials.models import Assessment, Award, IssuingBatch
 from credentials.selectors import EXPIRED
 from frameworks.selectors import get_default_framework
@@ -177,7 +178,7 @@ class AssessmentFieldsSerializer(serializers.Serializer):
 
 
 class AssessmentInputSerializer(AssessmentFieldsSerializer):
-    program = serializers.IntegerField(help_text=_("The programme's id."))
+    program = IdField(help_text=_("The programme's id."))
     learner_email = serializers.EmailField()
 
 
@@ -224,7 +225,7 @@ class AwardLearnerSerializer(serializers.Serializer):
 
 
 class AwardInputSerializer(serializers.Serializer):
-    program = serializers.IntegerField(help_text=_("The programme's id."))
+    program = IdField(help_text=_("The programme's id."))
     learner = AwardLearnerSerializer()
     assessment = AssessmentFieldsSerializer(
         required=False,
@@ -236,7 +237,7 @@ class AwardInputSerializer(serializers.Serializer):
 
 
 class AwardFilterInputSerializer(serializers.Serializer):
-    program = serializers.IntegerField(required=False)
+    program = IdField(required=False)
     status = serializers.ChoiceField(
         choices=[*Award.Status.values, EXPIRED], required=False, help_text=_("Effective status.")
     )
@@ -428,7 +429,7 @@ class BatchRowsField(serializers.Field):
 
 
 class BatchInputSerializer(serializers.Serializer):
-    program = serializers.IntegerField(help_text=_("The programme's id (its published version)."))
+    program = IdField(help_text=_("The programme's id (its published version)."))
     notify = serializers.BooleanField(
         default=True, help_text=_("E-mail each learner the link to their credential.")
     )
@@ -436,7 +437,7 @@ class BatchInputSerializer(serializers.Serializer):
 
 
 class BatchCsvInputSerializer(serializers.Serializer):
-    program = serializers.IntegerField(help_text=_("The programme's id (its published version)."))
+    program = IdField(help_text=_("The programme's id (its published version)."))
     notify = serializers.BooleanField(
         default=True, help_text=_("E-mail each learner the link to their credential.")
     )
@@ -450,7 +451,7 @@ class BatchCsvInputSerializer(serializers.Serializer):
 
 class BatchFilterInputSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=IssuingBatch.State.values, required=False)
-    program = serializers.IntegerField(required=False)
+    program = IdField(required=False)
 
 
 class BatchLinksSerializer(serializers.Serializer):
