@@ -5,6 +5,7 @@ from rest_framework import authentication, exceptions, permissions, throttling
 from rest_framework.settings import api_settings
 
 from .api_clients import client_for_token, touch
+from .client_ip import client_ip
 
 
 class ApiClientAuthentication(authentication.BaseAuthentication):
@@ -76,6 +77,12 @@ class _LiveRates:
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
 
+class _ClientAddress:
+    # DRF's get_ident with settings.NUM_PROXIES, through the portal's one client_ip().
+    def get_ident(self, request):
+        return client_ip(request) or "unknown"
+
+
 class ApiClientRateThrottle(_LiveRates, throttling.SimpleRateThrottle):
     """Per token, not per IP: many clients may share one LMS host."""
 
@@ -88,7 +95,7 @@ class ApiClientRateThrottle(_LiveRates, throttling.SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": client.pk}
 
 
-class VerifyRateThrottle(_LiveRates, throttling.AnonRateThrottle):
+class VerifyRateThrottle(_ClientAddress, _LiveRates, throttling.AnonRateThrottle):
     """The public verifier fetches URLs for anyone: limit it per address."""
 
     scope = "verify"
