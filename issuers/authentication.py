@@ -5,6 +5,7 @@ from rest_framework import authentication, exceptions, permissions, throttling
 from rest_framework.settings import api_settings
 
 from .api_clients import client_for_token, touch
+from .client_ip import client_ip
 
 
 class ApiClientAuthentication(authentication.BaseAuthentication):
@@ -34,15 +35,32 @@ class ApiClientAuthentication(authentication.BaseAuthentication):
 
 
 class HasScopes(permissions.BasePermission):
-    """The view's `required_scopes` ({HTTP method: scope or tuple of scopes}) must all be held."""
+    """The view's `required_scopes` ({HTTP method: scope or tuple of scopes}) must all be held.
+
+    Fails closed: a method the view answers but whose scope it does not declare is refused.
+    HEAD runs the GET handler, so it needs GET's scope; OPTIONS answers only DRF's metadata
+    (names and media types, no records) and needs none. A method the view has no handler for
+    is let through so that the view answers 405."""
 
     message = _("This API token lacks the scope this request needs.")
+    SCOPE_FREE_METHODS = frozenset({"OPTIONS"})
 
     def has_permission(self, request, view):
         client = getattr(request, "auth", None)
         if client is None or not hasattr(client, "scopes"):
             return False
-        needed = getattr(view, "required_scopes", {}).get(request.method, ())
+        method = request.method.upper()
+        if method in self.SCOPE_FREE_METHODS:
+            return True
+        if method.lower() not in getattr(view, "http_method_names", ()) or not hasattr(
+            view, method.lower()
+        ):
+            return True  # no handler: the view answers 405 Method Not Allowed
+        declared = getattr(view, "required_scopes", {})
+        needed = declared.get(method, declared.get("GET") if method == "HEAD" else None)
+        if needed is None:
+            self.message = _("This API token lacks the scope this request needs.")
+            return False
         needed = (needed,) if isinstance(needed, str) else tuple(needed)
         missing = [scope for scope in needed if scope not in client.scopes]
         if missing:
@@ -59,6 +77,12 @@ class _LiveRates:
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
 
+class _ClientAddress:
+    # DRF's get_ident with settings.NUM_PROXIES, through the portal's one client_ip().
+    def get_ident(self, request):
+        return client_ip(request) or "unknown"
+
+
 class ApiClientRateThrottle(_LiveRates, throttling.SimpleRateThrottle):
     """Per token, not per IP: many clients may share one LMS host."""
 
@@ -71,7 +95,7 @@ class ApiClientRateThrottle(_LiveRates, throttling.SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": client.pk}
 
 
-class VerifyRateThrottle(_LiveRates, throttling.AnonRateThrottle):
+class VerifyRateThrottle(_ClientAddress, _LiveRates, throttling.AnonRateThrottle):
     """The public verifier fetches URLs for anyone: limit it per address."""
 
     scope = "verify"

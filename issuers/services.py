@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import keys
+from .client_ip import client_ip
 from .images import sanitised_upload
 from .models import AuditEvent, ExternalQualityAssurance, Issuer, Membership, Role, SigningKey
 from .permissions import Action
@@ -61,7 +62,7 @@ def audit_event(
     """An unsaved audit event (for :func:`record_audits`, which writes many at once)."""
     ip_address = user_agent = None
     if request is not None:
-        ip_address = request.META.get("REMOTE_ADDR")
+        ip_address = client_ip(request)
         user_agent = request.META.get("HTTP_USER_AGENT", "")[:300]
     return AuditEvent(
         issuer=issuer,

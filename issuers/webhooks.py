@@ -9,19 +9,19 @@ Every request is signed: `X-MC-Portal-Signature: t=<unix time>,v1=<hex HMAC-SHA2
 "<t>.<body>" under the endpoint's secret>`. Receivers recompute it and reject old timestamps
 (replays); `verify_signature` is the reference implementation.
 
-The target URL is chosen by the issuer, so it is checked like badges' SafeFetcher (SSRF): https
-only, every resolved address public unicast, and the connection goes to the address checked
-(no DNS rebinding). Loopback http is allowed only with settings.WEBHOOKS_ALLOW_LOOPBACK (tests).
+The target URL is chosen by the issuer, so it is checked by the same address policy as badges'
+SafeFetcher (issuers.netpolicy, against SSRF): https only, every resolved address public unicast,
+checked again at each delivery, and the connection goes to the address checked (no DNS
+rebinding); redirects are not followed. Loopback http is allowed only with
+settings.WEBHOOKS_ALLOW_LOOPBACK (tests).
 """
 
 import datetime
 import hashlib
 import hmac
-import ipaddress
 import json
 import logging
 import secrets
-import socket
 import time
 import uuid
 from urllib.parse import urlsplit
@@ -35,6 +35,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import netpolicy
 from .models import Issuer, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from .permissions import Action
 from .services import record_audit, require_permission
@@ -46,7 +47,6 @@ SIGNATURE_HEADER = "X-MC-Portal-Signature"
 SIGNATURE_TOLERANCE = 300  # seconds a receiver should accept a timestamp for
 TIMEOUT = urllib3.Timeout(connect=5, read=10)
 USER_AGENT = "MC-Portal-Webhooks/1.0"
-_CGNAT = ipaddress.ip_network("100.64.0.0/10")
 
 
 class RefusedTarget(Exception):
@@ -59,16 +59,6 @@ class RetryableDeliveryError(Exception):
 
 def allow_loopback() -> bool:
     return getattr(settings, "WEBHOOKS_ALLOW_LOOPBACK", False)
-
-
-def _public(ip) -> bool:
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    if ip.is_loopback:
-        return allow_loopback()
-    if isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT:
-        return False
-    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_link_local)
 
 
 def resolve_target(url: str) -> tuple[str, str, int]:
@@ -85,13 +75,14 @@ def resolve_target(url: str) -> tuple[str, str, int]:
         raise RefusedTarget(_("Webhook URLs must use https."))
     port = port or (443 if parts.scheme == "https" else 80)
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as error:
+        # The verifier's policy (issuers.netpolicy): ANY internal address refuses the host.
+        addresses = netpolicy.resolve_allowed(host, port, allow_loopback=allow_loopback())
+    except netpolicy.UnresolvableHost as error:
         raise RefusedTarget(_("The host name could not be resolved.")) from error
-    addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
-    # ANY internal address refuses the host: the resolver may hand out either one later.
-    if not addresses or not all(_public(address) for address in addresses):
-        raise RefusedTarget(_("Webhooks cannot be sent to internal or reserved addresses."))
+    except netpolicy.AddressRefused as error:
+        raise RefusedTarget(
+            _("Webhooks cannot be sent to internal or reserved addresses.")
+        ) from error
     return host, str(addresses[0]), port
 
 

@@ -9,7 +9,8 @@ metadata at 169.254.169.254, databases on private addresses, admin pages on loca
   ``allow_loopback`` — tests and local development);
 * refuses IP literals in non-standard spellings (``0x7f.1``, ``2130706433``, ``0177.0.0.1``),
   which libc would silently turn into internal addresses;
-* resolves the name itself, refuses it if ANY address is not public unicast, and connects to the
+* resolves the name itself, refuses it if ANY address is not public unicast (the portal's one
+  address policy, :mod:`issuers.netpolicy`, shared with webhook delivery), and connects to the
   address it checked (the ``Host`` header and TLS SNI/certificate check still use the name), so
   a second DNS answer cannot swap in an internal address (DNS rebinding);
 * follows at most ``max_redirects`` redirects, checking each target the same way;
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import socket
 import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -30,6 +30,8 @@ from urllib.parse import urljoin, urlsplit
 import certifi
 import urllib3
 from urllib3.exceptions import HTTPError as Urllib3Error
+
+from issuers.netpolicy import AddressRefused, UnresolvableHost, check_address, resolve_allowed
 
 __all__ = ["FetchError", "FetchResponse", "SafeFetcher", "check_address"]
 
@@ -40,12 +42,6 @@ _NUMERIC_HOST = re.compile(r"^(0x[0-9a-f]*|[0-9]+)(\.(0x[0-9a-f]*|[0-9]+))*\.?$"
 _DOTTED_QUAD = re.compile(
     r"^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$"
 )
-# NAT64 and 6to4 prefixes embed an IPv4 address that the packet finally reaches.
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
-_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
-_SIX_TO_FOUR = ipaddress.ip_network("2002::/16")
-_CGNAT = ipaddress.ip_network("100.64.0.0/10")
-
 _MESSAGES: dict[str, tuple[str, str]] = {
     "invalid_url": ("URL の形式が正しくありません。", "The URL is not well-formed."),
     "scheme_not_allowed": (
@@ -89,53 +85,6 @@ class FetchResponse:
     status: int
     content_type: str
     body: bytes
-
-
-def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    if ip.ipv4_mapped is not None:
-        return ip.ipv4_mapped
-    if ip in _NAT64 or ip in _NAT64_LOCAL:
-        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-    if ip.sixtofour is not None:
-        return ip.sixtofour
-    if ip.teredo is not None:
-        return ip.teredo[1]
-    # IPv4-compatible ::a.b.c.d (deprecated, still routed by some stacks).
-    if int(ip) >> 32 == 0 and int(ip) > 1:
-        return ipaddress.IPv4Address(int(ip))
-    return None
-
-
-def check_address(ip: ipaddress.IPv4Address | ipaddress.IPv6Address, *, allow_loopback: bool):
-    """Raise ValueError unless ``ip`` is public unicast (or loopback when allowed)."""
-    if isinstance(ip, ipaddress.IPv6Address):
-        embedded = _embedded_ipv4(ip)
-        if embedded is not None:
-            check_address(embedded, allow_loopback=allow_loopback)
-            return
-        if ip.scope_id:
-            raise ValueError(f"{ip} has a zone index")
-    if ip.is_loopback:
-        if allow_loopback:
-            return
-        raise ValueError(f"{ip} is loopback")
-    bad = (
-        ip.is_private
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-        or ip.is_site_local
-        if isinstance(ip, ipaddress.IPv6Address)
-        else ip.is_private
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-        or ip in _CGNAT
-    )
-    if bad or not ip.is_global:
-        raise ValueError(f"{ip} is not a public unicast address")
 
 
 class SafeFetcher:
@@ -201,32 +150,18 @@ class SafeFetcher:
         return None
 
     def _resolve(self, host: str, port: int, literal, url: str) -> list[str]:
-        if literal is not None:
-            candidates = [literal]
-        else:
-            try:
-                # Looked up on the module at call time, so tests can substitute answers.
-                infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-            except (OSError, UnicodeError) as error:
-                raise FetchError("dns_failed", url, str(error)) from error
-            candidates = []
-            for info in infos:
-                try:
-                    candidates.append(ipaddress.ip_address(info[4][0].split("%")[0]))
-                except ValueError:
-                    continue
-            if not candidates:
-                raise FetchError("dns_failed", url, "no addresses")
-        for ip in candidates:
-            try:
-                check_address(ip, allow_loopback=self.allow_loopback)
-            except ValueError as error:
-                raise FetchError(
-                    "host_not_allowed" if literal is not None else "address_not_allowed",
-                    url,
-                    str(error),
-                ) from error
-        return [str(ip) for ip in candidates]
+        # The address policy is issuers.netpolicy's, shared with webhook delivery.
+        try:
+            if literal is not None:
+                check_address(literal, allow_loopback=self.allow_loopback)
+                return [str(literal)]
+            addresses = resolve_allowed(host, port, allow_loopback=self.allow_loopback)
+        except UnresolvableHost as error:
+            raise FetchError("dns_failed", url, str(error)) from error
+        except AddressRefused as error:
+            code = "host_not_allowed" if literal is not None else "address_not_allowed"
+            raise FetchError(code, url, str(error)) from error
+        return [str(ip) for ip in addresses]
 
     # -- fetching -------------------------------------------------------------------------
 

@@ -164,7 +164,12 @@ BATCH_CHUNKS_IN_FLIGHT = env.int("BATCH_CHUNKS_IN_FLIGHT", default=4)
 BATCH_STALL_SECONDS = env.int("BATCH_STALL_SECONDS", default=300)
 BATCH_MAX_ATTEMPTS = env.int("BATCH_MAX_ATTEMPTS", default=5)
 
+# Reverse proxies in front of the web processes that append to X-Forwarded-For (issuers.client_ip):
+# 0 trusts no header and counts the socket's peer; set it to the real number, never more.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+
 REST_FRAMEWORK = {
+    "NUM_PROXIES": NUM_PROXIES,  # DRF's own throttles agree with issuers.client_ip
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # API clients only (issuers.api_clients): a per-issuer bearer token with scopes.
     "DEFAULT_AUTHENTICATION_CLASSES": ["issuers.authentication.ApiClientAuthentication"],

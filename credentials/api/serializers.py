@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from common.api_params import IdField
 from credentials.models import Assessment, Award, IssuingBatch
 from credentials.representations import (  # noqa: F401  (the views' output serializers)
     AwardLinksSerializer,
@@ -181,7 +182,7 @@ class AssessmentFieldsSerializer(serializers.Serializer):
 
 
 class AssessmentInputSerializer(AssessmentFieldsSerializer):
-    program = serializers.IntegerField(help_text=_("The programme's id."))
+    program = IdField(help_text=_("The programme's id."))
     learner_email = serializers.EmailField()
 
 
@@ -228,7 +229,7 @@ class AwardLearnerSerializer(serializers.Serializer):
 
 
 class AwardInputSerializer(serializers.Serializer):
-    program = serializers.IntegerField(help_text=_("The programme's id."))
+    program = IdField(help_text=_("The programme's id."))
     learner = AwardLearnerSerializer()
     assessment = AssessmentFieldsSerializer(
         required=False,
@@ -240,7 +241,7 @@ class AwardInputSerializer(serializers.Serializer):
 
 
 class AwardFilterInputSerializer(serializers.Serializer):
-    program = serializers.IntegerField(required=False)
+    program = IdField(required=False)
     status = serializers.ChoiceField(
         choices=[*Award.Status.values, EXPIRED], required=False, help_text=_("Effective status.")
     )
@@ -363,7 +364,7 @@ class BatchRowsField(serializers.Field):
 
 
 class BatchInputSerializer(serializers.Serializer):
-    program = serializers.IntegerField(help_text=_("The programme's id (its published version)."))
+    program = IdField(help_text=_("The programme's id (its published version)."))
     notify = serializers.BooleanField(
         default=True, help_text=_("E-mail each learner the link to their credential.")
     )
@@ -371,7 +372,7 @@ class BatchInputSerializer(serializers.Serializer):
 
 
 class BatchCsvInputSerializer(serializers.Serializer):
-    program = serializers.IntegerField(help_text=_("The programme's id (its published version)."))
+    program = IdField(help_text=_("The programme's id (its published version)."))
     notify = serializers.BooleanField(
         default=True, help_text=_("E-mail each learner the link to their credential.")
     )
@@ -385,7 +386,7 @@ class BatchCsvInputSerializer(serializers.Serializer):
 
 class BatchFilterInputSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=IssuingBatch.State.values, required=False)
-    program = serializers.IntegerField(required=False)
+    program = IdField(required=False)
 
 
 class BatchErrorSerializer(serializers.Serializer):

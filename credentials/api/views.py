@@ -8,10 +8,10 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.api_params import BoundedCursorPagination
 from common.idempotency import idempotent
 from common.problems import Unprocessable
 from credentials import selectors, services
@@ -38,7 +38,7 @@ class ApiView(APIView):
         return self.request.auth.issuer
 
 
-class Pagination(CursorPagination):
+class Pagination(BoundedCursorPagination):
     page_size = 50
     max_page_size = 200
     page_size_query_param = "page_size"
