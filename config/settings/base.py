@@ -120,6 +120,7 @@ CELERY_TASK_ROUTES = {
     "badges.issue_award_badges": {"queue": f"{CELERY_QUEUE_PREFIX}signing"},
     "badges.bake_batch_chunk": {"queue": f"{CELERY_QUEUE_PREFIX}baking"},
     "credentials.notify_batch_chunk": {"queue": f"{CELERY_QUEUE_PREFIX}mail"},
+    "credentials.send_sign_in_link": {"queue": f"{CELERY_QUEUE_PREFIX}mail"},
     "issuers.deliver_webhook": {"queue": f"{CELERY_QUEUE_PREFIX}mail"},
 }
 CELERY_WORKER_QUEUES = ",".join(
@@ -162,6 +163,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "api_client": env("API_CLIENT_RATE", default="600/minute"),
         "verify": env("API_VERIFY_RATE", default="30/minute"),
+        # Learner sign-in links (credentials.views.learner): per client address, per e-mail.
+        "sign_in_address": env("SIGN_IN_ADDRESS_RATE", default="30/hour"),
+        "sign_in_email": env("SIGN_IN_EMAIL_RATE", default="5/hour"),
     },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
