@@ -38,6 +38,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "config.body_limits.RequestBodyLimitMiddleware",  # before anything reads a request body
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -95,6 +96,11 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+
+# Request bodies: config.body_limits refuses (413) a body over its endpoint's limit before it is
+# read; these keep Django's own parsing small (form fields in memory, files over 2.5 MB on disk).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Celery: with no broker configured, tasks run in-process (the embedded default).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
