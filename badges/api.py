@@ -77,6 +77,7 @@ class VerifyView(APIView):
         responses={
             200: VerifyOutputSerializer,
             400: OpenApiResponse(description="application/problem+json (RFC 9457)"),
+            413: OpenApiResponse(description="application/problem+json: over 5 MB"),
             429: OpenApiResponse(description="application/problem+json (RFC 9457)"),
         },
     )
