@@ -7,8 +7,10 @@ from rest_framework import parsers, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from badges.forms import MAX_UPLOAD_BYTES
 from badges.verification import verify_badge
 from badges.verification.portal import verification_fetcher
+from common.body_limits import MULTIPART_SLACK
 from issuers.authentication import VerifyRateThrottle
 
 INPUTS = ("url", "json", "jws", "file")
@@ -58,6 +60,7 @@ class VerifyView(APIView):
     permission_classes = (permissions.AllowAny,)
     throttle_classes = (VerifyRateThrottle,)
     parser_classes = (parsers.JSONParser, parsers.MultiPartParser)
+    max_body_bytes = MAX_UPLOAD_BYTES + MULTIPART_SLACK  # common.body_limits: a baked image
 
     @classmethod
     def as_view(cls, **initkwargs):
@@ -74,6 +77,7 @@ class VerifyView(APIView):
         responses={
             200: VerifyOutputSerializer,
             400: OpenApiResponse(description="application/problem+json (RFC 9457)"),
+            413: OpenApiResponse(description="application/problem+json: over 5 MB"),
             429: OpenApiResponse(description="application/problem+json (RFC 9457)"),
         },
     )

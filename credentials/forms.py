@@ -399,3 +399,18 @@ class LearnerAddForm(forms.ModelForm):
 
 class LearnerSignInForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
+
+    def refuse_as_rate_limited(self, minutes: int) -> None:
+        """The same message for the address limit and the e-mail limit, and for known and
+        unknown e-mails alike: it says nothing about whether a learner has the address."""
+        self.add_error(
+            None,
+            forms.ValidationError(
+                _(
+                    "Too many sign-in links were requested. Please wait %(minutes)s minutes "
+                    "and try again."
+                ),
+                code="rate_limited",
+                params={"minutes": minutes},
+            ),
+        )

@@ -13,7 +13,10 @@ from . import webhooks
 from .models import WebhookEndpoint
 
 PROBLEM = OpenApiResponse(description="application/problem+json (RFC 9457)")
-ERRORS = {400: PROBLEM, 401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 422: PROBLEM, 429: PROBLEM}
+ERRORS = {
+    **{code: PROBLEM for code in (400, 401, 403, 404, 422, 429)},
+    413: OpenApiResponse(description="application/problem+json: the body is over the limit"),
+}
 
 
 class WebhookInputSerializer(serializers.Serializer):

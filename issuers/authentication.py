@@ -1,4 +1,5 @@
-"""DRF pieces for API clients: bearer authentication, scope permission, per-client throttle."""
+"""DRF pieces for API clients: bearer authentication, scope permission, rate limits (per
+token, per client address) that plain Django views use too."""
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions, permissions, throttling
@@ -71,19 +72,27 @@ class HasScopes(permissions.BasePermission):
         return True
 
 
-class _LiveRates:
-    # DRF binds THROTTLE_RATES at import; read the settings live so that they can be changed.
+class LiveRateThrottle(throttling.SimpleRateThrottle):
+    """A rate limit counted in the cache: REST_FRAMEWORK's DEFAULT_THROTTLE_RATES[scope] (None
+    turns it off). Used by API views and, through allow_request(request, None), by pages."""
+
     def get_rate(self):
+        # DRF binds THROTTLE_RATES at import; read the settings live so that they can be changed.
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
-
-class _ClientAddress:
-    # DRF's get_ident with settings.NUM_PROXIES, through the portal's one client_ip().
     def get_ident(self, request):
+        # DRF's get_ident honours NUM_PROXIES too; the portal has one client_ip() for everything.
         return client_ip(request) or "unknown"
 
 
-class ApiClientRateThrottle(_LiveRates, throttling.SimpleRateThrottle):
+class ClientAddressThrottle(LiveRateThrottle):
+    """Per client address (issuers.client_ip), authenticated or not."""
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class ApiClientRateThrottle(LiveRateThrottle):
     """Per token, not per IP: many clients may share one LMS host."""
 
     scope = "api_client"
@@ -95,10 +104,7 @@ class ApiClientRateThrottle(_LiveRates, throttling.SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": client.pk}
 
 
-class VerifyRateThrottle(_ClientAddress, _LiveRates, throttling.AnonRateThrottle):
+class VerifyRateThrottle(ClientAddressThrottle):
     """The public verifier fetches URLs for anyone: limit it per address."""
 
     scope = "verify"
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -23,11 +23,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from badges import ob3
-from badges.forms import MAX_UPLOAD_MB, VerifyForm
+from badges.forms import MAX_UPLOAD_BYTES, MAX_UPLOAD_MB, VerifyForm
 from badges.models import BadgeRecord
 from badges.selectors import record_for_public_id
 from badges.verification import verify_badge
 from badges.verification.portal import verification_fetcher
+from common.body_limits import limit_request_body
 from credentials.models import Award
 from credentials.selectors import session_learner_id
 from frameworks.crosswalk import crosswalk
@@ -187,6 +188,7 @@ def _result_context(result, lang: str) -> dict:
 @csp_update({"img-src": ["https:"]})
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
+@limit_request_body(MAX_UPLOAD_BYTES)
 def verify(request):
     lang = current_lang()
     context = {"max_upload_mb": MAX_UPLOAD_MB}

@@ -38,6 +38,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "common.body_limits.RequestBodyLimitMiddleware",  # before anything reads a request body
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -115,6 +116,11 @@ STORAGES = {
 
 LOGIN_URL = "admin:login"
 
+# Request bodies: common.body_limits refuses (413) a body over its endpoint's limit before it is
+# read; these keep Django's own parsing small (form fields in memory, files over 2.5 MB on disk).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 # Celery: with no broker configured, tasks run in-process (the embedded default).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None)
@@ -139,6 +145,7 @@ CELERY_TASK_ROUTES = {
     "badges.issue_award_badges": {"queue": f"{CELERY_QUEUE_PREFIX}signing"},
     "badges.bake_batch_chunk": {"queue": f"{CELERY_QUEUE_PREFIX}baking"},
     "credentials.notify_batch_chunk": {"queue": f"{CELERY_QUEUE_PREFIX}mail"},
+    "credentials.send_sign_in_link": {"queue": f"{CELERY_QUEUE_PREFIX}mail"},
     "issuers.deliver_webhook": {"queue": f"{CELERY_QUEUE_PREFIX}mail"},
 }
 CELERY_WORKER_QUEUES = ",".join(
@@ -181,6 +188,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "api_client": env("API_CLIENT_RATE", default="600/minute"),
         "verify": env("API_VERIFY_RATE", default="30/minute"),
+        # Learner sign-in links (credentials.views.learner): per client address, per e-mail.
+        "sign_in_address": env("SIGN_IN_ADDRESS_RATE", default="30/hour"),
+        "sign_in_email": env("SIGN_IN_EMAIL_RATE", default="5/hour"),
     },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],

@@ -11,9 +11,11 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from common.body_limits import MULTIPART_SLACK
 from common.idempotency import idempotent
 from credentials import selectors_batches
 from credentials.batch_export import failed_items_csv
+from credentials.forms import MAX_IMPORT_BYTES
 from credentials.services import batches as batch_services
 from credentials.services.imports.reading import CsvFileError
 
@@ -70,6 +72,9 @@ class BatchListView(ApiView):
     pagination_class = BatchPagination
     parser_classes = [JSONParser, MultiPartParser]
     required_scopes = {"GET": "awards:read", "POST": "awards:write"}
+    # common.body_limits: the results import's file limit, for the CSV and the JSON list alike
+    # (100,000 typical rows are about 15 MB of JSON).
+    max_body_bytes = MAX_IMPORT_BYTES + MULTIPART_SLACK
 
     @extend_schema(
         operation_id="batches_list",

@@ -27,7 +27,10 @@ IDEMPOTENCY = OpenApiParameter(
     required=False,
     description="Retries with the same key and body return the first response.",
 )
-ERRORS = {400: PROBLEM, 401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 422: PROBLEM, 429: PROBLEM}
+ERRORS = {
+    **{code: PROBLEM for code in (400, 401, 403, 404, 422, 429)},
+    413: OpenApiResponse(description="application/problem+json: the body is over the limit"),
+}
 
 
 class ApiView(APIView):

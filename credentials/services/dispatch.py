@@ -16,17 +16,17 @@ REVOKE_BADGES_TASK = "badges.revoke_award_badges"
 RUN_BATCH_TASK = "badges.run_batch"
 
 
-def dispatch_task(name: str, pk: int) -> None:
-    """Queue the task registered as `name` for the award (or batch), if an app registered it."""
+def dispatch_task(name: str, *args) -> None:
+    """Queue the task registered as `name` (for an award, a batch, …), if an app registered it."""
     task = app.tasks.get(name)
     if task is None:
-        logger.info("No task named %s is registered; %s was not dispatched.", name, pk)
+        logger.info("No task named %s is registered; %s was not dispatched.", name, args)
         return
-    task.delay(pk)
+    task.delay(*args)
 
 
-def dispatch_after_commit(name: str, pk: int) -> None:
+def dispatch_after_commit(name: str, *args) -> None:
     # robust: the award is committed and stays the source of truth even if queueing fails;
     # Django logs the failure and the badge can be issued again from the award (a batch is
     # picked up by the badges app's sweep).
-    transaction.on_commit(lambda: dispatch_task(name, pk), robust=True)
+    transaction.on_commit(lambda: dispatch_task(name, *args), robust=True)

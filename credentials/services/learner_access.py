@@ -14,13 +14,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from credentials.models import Award, Learner, LearnerLoginToken, normalise_email
+from credentials.services.dispatch import dispatch_after_commit
 from issuers.services import record_audit
 
 LEARNER_SESSION_KEY = "learner_id"
+SEND_SIGN_IN_LINK_TASK = "credentials.send_sign_in_link"
 TOKEN_LIFETIME = datetime.timedelta(minutes=15)
 # Per e-mail address: enough for a lost mail or two, too few to flood someone's inbox.
 MAX_LINKS_PER_HOUR = 5
@@ -38,10 +41,16 @@ def _mail_text(link: str, lang: str) -> str:
         ) % {"link": link}
 
 
-def request_sign_in_link(*, email: str, link_for, request=None) -> bool:
-    """Mail a single-use sign-in link if a learner has this address. The caller answers the
-    same way either way (no account enumeration); the return value is for tests and logs.
-    `link_for(token)` turns the secret into an absolute URL."""
+def request_sign_in_link(*, email: str, request=None) -> None:
+    """Ask for a sign-in link for `email`. The request does the same work whatever the address:
+    it only queues the mail task (by name, after commit), which alone looks the learner up. So
+    neither the answer nor its timing tells whether a learner has this address."""
+    dispatch_after_commit(SEND_SIGN_IN_LINK_TASK, normalise_email(email))
+
+
+def send_sign_in_link(email: str) -> bool:
+    """The mail task: mail a single-use sign-in link if a learner has this address (at most
+    MAX_LINKS_PER_HOUR an hour). The return value is for tests and logs."""
     learner = Learner.objects.filter(email=normalise_email(email)).first()
     if learner is None:
         return False
@@ -55,7 +64,9 @@ def request_sign_in_link(*, email: str, link_for, request=None) -> bool:
     LearnerLoginToken.objects.create(
         learner=learner, token_hash=_hash(token), created_at=now, expires_at=now + TOKEN_LIFETIME
     )
-    link = link_for(token)
+    link = settings.PORTAL_BASE_URL.rstrip("/") + reverse(
+        "credentials:learner-sign-in-token", kwargs={"token": token}
+    )
     # Both languages in one mail: the learner has no language preference stored.
     with translation.override("ja"):
         subject = _("Your MC Portal sign-in link")

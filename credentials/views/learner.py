@@ -6,13 +6,14 @@ credentials never imports badges."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 import re
 import tempfile
 import zipfile
 from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
@@ -23,7 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from credentials.forms import LearnerSignInForm
-from credentials.models import Award, Learner
+from credentials.models import Award, Learner, normalise_email
 from credentials.selectors import award_status, learner_awards, session_learner_id
 from credentials.services.learner_access import (
     LEARNER_SESSION_KEY,
@@ -32,6 +33,7 @@ from credentials.services.learner_access import (
     set_public_page_visibility,
 )
 from frameworks.i18n import current_lang, pick
+from issuers.authentication import ClientAddressThrottle, LiveRateThrottle
 
 VARIANTS = ("ob3.png", "ob3.svg", "ob2.png", "ob2.svg")
 
@@ -49,21 +51,53 @@ def learner_required(view):
     return wrapper
 
 
+class SignInAddressThrottle(ClientAddressThrottle):
+    """Sign-in links per client address (REST_FRAMEWORK's "sign_in_address" rate)."""
+
+    scope = "sign_in_address"
+
+
+class SignInEmailThrottle(LiveRateThrottle):
+    """Sign-in links per e-mail address, known to the portal or not ("sign_in_email" rate).
+    The cache key holds a hash of the address, never the address."""
+
+    scope = "sign_in_email"
+
+    def __init__(self, email: str):
+        super().__init__()
+        self.email = normalise_email(email)
+
+    def get_cache_key(self, request, view):
+        digest = hashlib.sha256(self.email.encode()).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": digest}
+
+
+def _first_refusal(request, form) -> LiveRateThrottle | None:
+    """The first rate limit the request exceeds, counting it against each limit in turn."""
+    throttles = [SignInAddressThrottle()]
+    if form.is_valid():
+        throttles.append(SignInEmailThrottle(form.cleaned_data["email"]))
+    return next((t for t in throttles if not t.allow_request(request, None)), None)
+
+
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def sign_in(request):
     form = LearnerSignInForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        request_sign_in_link(
-            email=form.cleaned_data["email"],
-            link_for=lambda token: (
-                settings.PORTAL_BASE_URL.rstrip("/")
-                + reverse("credentials:learner-sign-in-token", kwargs={"token": token})
-            ),
-            request=request,
-        )
-        # The same answer whether or not the address is known: no account enumeration.
-        return render(request, "credentials/learner_sign_in_sent.html")
+    if request.method == "POST":
+        refusal = _first_refusal(request, form)
+        if refusal is not None:
+            wait = max(1, math.ceil(refusal.wait() or 60))
+            form.refuse_as_rate_limited(minutes=math.ceil(wait / 60))
+            response = render(
+                request, "credentials/learner_sign_in.html", {"form": form}, status=429
+            )
+            response["Retry-After"] = str(wait)
+            return response
+        if form.is_valid():
+            request_sign_in_link(email=form.cleaned_data["email"], request=request)
+            # The same answer whether or not the address is known: no account enumeration.
+            return render(request, "credentials/learner_sign_in_sent.html")
     return render(request, "credentials/learner_sign_in.html", {"form": form})
 
 
