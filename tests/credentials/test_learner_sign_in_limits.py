@@ -3,7 +3,6 @@ for every address (the mail goes from a Celery task queued after commit), and th
 and per-e-mail rate limits answer alike for known and unknown addresses."""
 
 import re
-import time
 
 import pytest
 from django.conf import settings as django_settings
@@ -138,15 +137,3 @@ def test_the_per_address_limit_counts_every_e_mail_from_one_client(
         client, django_capture_on_commit_callbacks, "l9@example.ac.jp", REMOTE_ADDR="192.0.2.8"
     )[0]
     assert other.status_code == 200
-
-
-@pytest.mark.integration
-@pytest.mark.django_db(transaction=True)
-def test_a_real_worker_creates_the_link_after_the_request_commits(client, celery_worker):
-    learner = LearnerFactory(email=KNOWN)
-    assert client.post(SIGN_IN, {"email": KNOWN}).status_code == 200
-    assert client.post(SIGN_IN, {"email": UNKNOWN}).status_code == 200
-    deadline = time.monotonic() + 30
-    while not LearnerLoginToken.objects.exists() and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert list(LearnerLoginToken.objects.values_list("learner", flat=True)) == [learner.pk]
