@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from credentials.models import Award, IssuingBatch
 from issuers.models import Role
@@ -85,9 +86,9 @@ def test_the_job_page_follows_a_batch_to_100_percent(live_server, page, tmp_path
     # Once the job is finished the page reloads itself, for the final lists and links.
     with page.expect_event("load", timeout=120_000):
         late_worker.start()
-        page.wait_for_function(
-            "document.querySelector('[role=progressbar]').getAttribute('aria-valuenow') === '100'",
-            timeout=120_000,
+        # A locator assertion, not wait_for_function: the page's CSP forbids evaluating strings.
+        expect(page.locator("[role=progressbar]")).to_have_attribute(
+            "aria-valuenow", "100", timeout=120_000
         )
         page.screenshot(path=str(_artifact("done")), full_page=True)
     assert page.locator('[data-field="state_label"]').inner_text() == "完了（エラーあり）"
