@@ -114,7 +114,7 @@ class DescriptorEditor:
         label = control.label
         if control.kind in (TEXT, LONG_TEXT):
             long = control.kind == LONG_TEXT and self.key not in SINGLE_LINE_KEYS
-            widget = (lambda: forms.Textarea(attrs={"rows": 2})) if long else forms.TextInput
+            widget = (lambda: forms.Textarea(attrs={"rows": 3})) if long else forms.TextInput
             return {
                 names[0]: forms.CharField(label=_("Japanese"), required=False, widget=widget()),
                 names[1]: forms.CharField(label=_("English"), required=False, widget=widget()),
