@@ -122,6 +122,13 @@ def programme_report(version: ProgrammeVersion, framework=None) -> ValidationRep
     )
 
 
+def programme_warnings(programme) -> list:
+    """What the framework advises about the programme's latest version, without blocking it
+    (e.g. fewer hours than the guideline, hours that do not match the credits)."""
+    version = programme.latest_version
+    return programme_report(version).warnings if version else []
+
+
 def learners_holding(programmes) -> QuerySet[Learner]:
     """Learners with a valid award under any version of `programmes` (stack candidates)."""
     return Learner.objects.filter(

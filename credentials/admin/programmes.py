@@ -13,19 +13,17 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from credentials import selectors, services
 from credentials.badge_design import badge_data_uri
-from credentials.forms import ProgrammeEditorForm
 from credentials.models import Programme
 from frameworks.crosswalk import crosswalk
 from frameworks.i18n import current_lang
-from frameworks.selectors import get_default_framework
 from issuers.admin import ScopedAdminMixin, may
 from issuers.permissions import Action
-from issuers.selectors import issuers_for_user
 
 from .common import add_service_error, report_failure
 from .crosswalk import crosswalk_download_view
 from .grid import assessment_grid_view
 from .imports import results_import_failed_view, results_import_view, results_template_view
+from .programme_preview import editor_form, preview_context, preview_view
 
 CROSSWALK_TARGETS = ("eu", "au")
 PROGRAMME_FIELDS = ("issuer", "slug")
@@ -97,6 +95,16 @@ class ProgrammeAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 name="credentials_programme_retire",
             ),
             path(
+                "preview/",
+                wrap(lambda request: preview_view(self, request)),
+                name="credentials_programme_preview",
+            ),
+            path(
+                "<path:object_id>/preview/",
+                wrap(lambda request, object_id: preview_view(self, request, unquote(object_id))),
+                name="credentials_programme_preview_existing",
+            ),
+            path(
                 "<path:object_id>/crosswalk/<str:target>.csv",
                 wrap(self.crosswalk_download_view),
                 name="credentials_programme_crosswalk",
@@ -143,16 +151,10 @@ class ProgrammeAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def editor_view(self, request, programme):
         can_edit = programme is None or self.has_change_permission(request, programme)
-        framework = get_default_framework()
-        form_kwargs = {
-            "groups": selectors.programme_descriptor_groups(framework),
-            "issuers": issuers_for_user(request.user, Action.EDIT_PROGRAMME),
-            "programme": programme,
-        }
         if request.method == "POST":
             if not can_edit:
                 raise PermissionDenied
-            form = ProgrammeEditorForm(request.POST, request.FILES, **form_kwargs)
+            form, framework = editor_form(request, programme, request.POST, request.FILES)
             if form.is_valid():
                 saved = self._save_editor(request, form, programme)
                 if saved is not None:
@@ -160,7 +162,7 @@ class ProgrammeAdmin(ScopedAdminMixin, admin.ModelAdmin):
                         self._publish(request, saved)
                     return redirect(reverse("admin:credentials_programme_change", args=[saved.pk]))
         else:
-            form = ProgrammeEditorForm(**form_kwargs)
+            form, framework = editor_form(request, programme)
             if not can_edit:
                 for field in form.fields.values():
                     field.disabled = True
@@ -234,9 +236,33 @@ class ProgrammeAdmin(ScopedAdminMixin, admin.ModelAdmin):
             "form": form,
             "programme_fields": _bound(form, PROGRAMME_FIELDS),
             "descriptor_groups": [
-                (group, [(entry, fields, results.get(entry.key)) for entry, fields in entries])
-                for group, entries in form.grouped()
+                (
+                    group,
+                    [
+                        {
+                            "editor": editor,
+                            "parts": editor.layout(form),
+                            "result": results.get(editor.key),
+                            "problems": form.descriptor_errors.get(editor.key, []),
+                        }
+                        for editor in editors
+                    ],
+                )
+                for group, editors in form.editor_groups
             ],
+            "error_summary": form.error_summary() if form.is_bound else [],
+            "preview_url": reverse(
+                "admin:credentials_programme_preview_existing", args=[programme.pk]
+            )
+            if programme
+            else reverse("admin:credentials_programme_preview"),
+            **preview_context(
+                form.descriptors(version.descriptors if version else {})
+                if form.is_bound
+                else (version.descriptors if version else {}),
+                framework,
+                programme.issuer if programme else None,
+            ),
             "settings_fields": _bound(form, SETTINGS_FIELDS),
             "stack_fields": _bound(form, STACK_FIELDS),
             "badge_data_uri": badge_data_uri(version) if version else "",

@@ -15,7 +15,7 @@ from credentials.representations import (  # noqa: F401  (the views' output seri
     BatchOutputSerializer,
     award_links,
 )
-from credentials.selectors import EXPIRED
+from credentials.selectors import EXPIRED, programme_warnings
 from credentials.services.imports.reading import canonical_row
 from frameworks.selectors import get_default_framework
 from frameworks.validation import validate_programme
@@ -106,6 +106,15 @@ class ProgramUpdateInputSerializer(serializers.Serializer):
         return check_descriptors({**current, **value}, self.context["issuer"])
 
 
+class ProgramWarningSerializer(serializers.Serializer):
+    """A framework rule the programme does not meet that does not block publishing."""
+
+    code = serializers.CharField(help_text="The rule, e.g. min_learner_effort_hours.")
+    severity = serializers.CharField()
+    message_ja = serializers.CharField()
+    message_en = serializers.CharField()
+
+
 class ProgramOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     slug = serializers.SlugField()
@@ -116,6 +125,7 @@ class ProgramOutputSerializer(serializers.Serializer):
     criteria_ja = serializers.SerializerMethodField()
     criteria_en = serializers.SerializerMethodField()
     validity_months = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
@@ -139,6 +149,10 @@ class ProgramOutputSerializer(serializers.Serializer):
 
     def get_validity_months(self, programme) -> int | None:
         return programme.latest_version.validity_months
+
+    @extend_schema_field(ProgramWarningSerializer(many=True))
+    def get_warnings(self, programme):
+        return ProgramWarningSerializer(programme_warnings(programme), many=True).data
 
 
 class PublishInputSerializer(serializers.Serializer):

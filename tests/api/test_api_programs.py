@@ -120,3 +120,22 @@ def test_publish_an_incomplete_draft_lists_the_missing_descriptors(
     assert "descriptors.type_of_assessment" in body["errors"]
     assert marker in body["errors"]["descriptors.learning_outcomes"][0]
     assert Programme.objects.get(slug="thin").status == "draft"
+
+
+def test_a_programme_carries_the_frameworks_warnings_for_an_lms_to_show(api_a, issuer_a):
+    descriptors = fully_described_descriptors()
+    descriptors["learner_effort"] = {"total_hours": 6}
+    descriptors["credit_recognition"] = {"credits": [{"system": "jp_university", "value": 1}]}
+    response = api_a.post(URL, {"slug": "short", "descriptors": descriptors}, format="json")
+    assert response.status_code == 201, response.content
+    warnings = api_a.get(f"{URL}{response.json()['id']}/").json()["warnings"]
+    assert {"code", "severity", "message_ja", "message_en"} == set(warnings[0])
+    codes = {warning["code"] for warning in warnings}
+    assert "credit_hours_consistent" in codes  # 1 credit expects 45 hours, not 6
+    assert all(warning["severity"] == "warning" for warning in warnings)
+    by_code = {warning["code"]: warning for warning in warnings}
+    assert "45" in by_code["credit_hours_consistent"]["message_en"]
+
+
+def test_a_programme_meeting_every_guideline_has_no_warnings(api_a, version_a):
+    assert api_a.get(f"{URL}{version_a.programme_id}/").json()["warnings"] == []
