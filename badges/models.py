@@ -79,6 +79,8 @@ class BadgeRecord(models.Model):
     ob3_signing_key = models.ForeignKey(
         "issuers.SigningKey", on_delete=models.PROTECT, related_name="+", null=True
     )
+    # The same credential secured as a VC-JWT (its issuer asked for one): badges/vc_jwt.py.
+    ob3_jwt = models.TextField(blank=True, editable=False)
     ob2_png = models.FileField(upload_to=baked_image_path, blank=True)
     ob2_svg = models.FileField(upload_to=baked_image_path, blank=True)
     ob3_png = models.FileField(upload_to=baked_image_path, blank=True)

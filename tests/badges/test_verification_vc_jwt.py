@@ -141,3 +141,21 @@ def test_a_vc_jwt_baked_into_a_png_verifies():
     result = verify(image)
     assert result.verdict == "valid", result.as_dict()["checks"]
     assert result.source == "png" and result.format == "ob3-jwt"
+
+
+@pytest.mark.django_db
+def test_the_verify_page_and_the_api_give_the_same_verdicts_for_vc_jwt(client):
+    from rest_framework.test import APIClient
+
+    from tests.badges.test_public_verify import post, verdict
+
+    genuine = node_sign_vc_jwt(credential(validFrom="2025-04-01T00:00:00Z"))["token"]
+    header, _payload, signature = genuine.split(".")
+    claims = _claims(genuine)
+    claims["vc"]["credentialSubject"]["achievement"]["name"] = "Forged achievement"
+    tampered = f"{header}.{_part(claims)}.{signature}"
+    api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    for token, expected in ((genuine, "valid"), (tampered, "invalid")):
+        assert verdict(post(client, badge=token)) == expected
+        answer = api.post("/api/v1/verify/", {"jws": token}, format="json").json()
+        assert answer["verdict"] == expected and answer["format"] == "ob3-jwt"
