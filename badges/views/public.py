@@ -364,6 +364,7 @@ def credential_page(request, public_id):
         "ob3_url": reverse("badges:ob3-credential", kwargs={"public_id": award.public_id}),
         "ob2_url": reverse("badges:credential-ob2-json", kwargs={"public_id": award.public_id}),
         "jwt_downloads": _jwt_downloads(record),
+        "is_owner": session_learner_id(request.session) == award.learner_id,
         "qr_svg": _qr_svg(page_url),
         "share": _share_links(title, issuer_name, award, page_url),
         **_descriptor_context(version.descriptors, lang, awarding_body=issuer),

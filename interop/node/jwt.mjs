@@ -9,10 +9,16 @@
  *     A fresh key pair; the credential goes in the `vc` claim with iss, sub, nbf, jti, exp
  *     restating it (1EdTech OB 3.0 §8.2).
  *
+ *   {"proof": {"aud": "...", "nonce": "...", "alg": "ES256" | "EdDSA", "holder": "jwk" |
+ *              "did:jwk" | "did:key", "iat": seconds (optional), "wrongKey": false}}
+ *     -> {"jwt": "...", "did": "..."}: an OpenID4VCI proof of possession (typ
+ *     openid4vci-proof+jwt) by a fresh key; wrongKey signs with another key than the one named.
+ *
  *   {"verify": {"token": "...", "jwk": {...}}} | {"verify": {"token": "...", "jwks": {...}}}
  *     -> {"verified": true, "header": {...}, "payload": {...}} or {"verified": false, "error"}
  */
 import * as jose from 'jose';
+import * as base58btc from 'base58-universal';
 
 import {printJson, readJsonInput} from './lib/io.mjs';
 
@@ -55,6 +61,32 @@ async function sign({credential, alg = 'RS256', issuer = 'did:jwk', header = 'jw
   return {token, issuer: issuerId, publicJwk};
 }
 
+function didKey(publicJwk) {
+  const raw = Buffer.from(publicJwk.x, 'base64url');
+  return 'did:key:z' + base58btc.encode(Buffer.concat([Buffer.from([0xed, 0x01]), raw]));
+}
+
+async function proof({aud, nonce, alg = 'ES256', holder = 'did:jwk', iat, wrongKey = false}) {
+  const options = {...CURVES[alg], extractable: true};
+  const {publicKey, privateKey} = await jose.generateKeyPair(alg, options);
+  const signer = wrongKey ? (await jose.generateKeyPair(alg, options)).privateKey : privateKey;
+  const publicJwk = await jose.exportJWK(publicKey);
+  const header = {alg, typ: 'openid4vci-proof+jwt'};
+  let did;
+  if(holder === 'jwk') {
+    header.jwk = publicJwk;
+  } else if(holder === 'did:key') {
+    did = didKey(publicJwk);
+    header.kid = `${did}#${did.slice('did:key:'.length)}`;
+  } else {
+    did = 'did:jwk:' + Buffer.from(JSON.stringify(publicJwk)).toString('base64url');
+    header.kid = did + '#0';
+  }
+  const claims = {aud, nonce, iat: iat ?? Math.floor(Date.now() / 1000)};
+  const jwt = await new jose.SignJWT(claims).setProtectedHeader(header).sign(signer);
+  return {jwt, did, publicJwk};
+}
+
 async function verify({token, jwk, jwks}) {
   try {
     const key = jwks ? jose.createLocalJWKSet(jwks) : await jose.importJWK(jwk, jose.decodeProtectedHeader(token).alg);
@@ -66,4 +98,10 @@ async function verify({token, jwk, jwks}) {
 }
 
 const input = await readJsonInput();
-printJson(input.sign ? await sign(input.sign) : await verify(input.verify));
+if(input.sign) {
+  printJson(await sign(input.sign));
+} else if(input.proof) {
+  printJson(await proof(input.proof));
+} else {
+  printJson(await verify(input.verify));
+}

@@ -325,3 +325,13 @@ def node_sign_vc_jwt(
 def node_verify_vc_jwt(token: str, *, jwk: dict | None = None, jwks: dict | None = None) -> dict:
     """``{"verified": bool, "payload"...}`` from jose.jwtVerify with the given key or key set."""
     return run_script("jwt.mjs", {"verify": {"token": token, "jwk": jwk, "jwks": jwks}}).json()
+
+
+def node_wallet_proof(
+    *, aud: str, nonce: str, alg: str = "ES256", holder: str = "did:jwk", **extra
+) -> dict:
+    """``{"jwt", "did"}``: an OpenID4VCI proof JWT made by panva's jose with a fresh key, as a
+    wallet makes it (holder "did:jwk", "did:key" (EdDSA) or a bare "jwk" header)."""
+    return run_script(
+        "jwt.mjs", {"proof": {"aud": aud, "nonce": nonce, "alg": alg, "holder": holder, **extra}}
+    ).json()
