@@ -14,6 +14,7 @@ urlpatterns = [
         name="wallet-as-metadata",
     ),
     path("oid4vci/offers/<uuid:public_id>", wallet.offer, name="wallet-offer"),
+    path("exchanges/<uuid:public_id>", wallet.exchange, name="wallet-exchange"),
     path("oid4vci/token", wallet.token, name="wallet-token"),
     path("oid4vci/nonce", wallet.nonce, name="wallet-nonce"),
     path("oid4vci/credential", wallet.credential, name="wallet-credential"),

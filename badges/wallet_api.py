@@ -6,7 +6,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from badges.wallet import offers
+from badges.wallet import exchanges, offers
 from common.problems import Unprocessable
 from credentials.selectors import awards_for_user
 
@@ -28,8 +28,16 @@ class OpenId4VciOfferSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField()
 
 
+class VcApiOfferSerializer(serializers.Serializer):
+    exchange_url = serializers.URLField(help_text="POST {} for the presentation request.")
+    interaction_url = serializers.URLField(help_text="GET: the protocols this offer speaks.")
+    lcw_deep_link = serializers.CharField(help_text="https://lcw.app/request?… (DCC wallet)")
+    dcc_deep_link = serializers.CharField(help_text="dccrequest://request?…")
+
+
 class OfferOutputSerializer(serializers.Serializer):
     openid4vci = OpenId4VciOfferSerializer()
+    vcapi = VcApiOfferSerializer()
 
 
 class AwardOfferView(APIView):
@@ -67,6 +75,10 @@ class AwardOfferView(APIView):
                 "deep_link_by_value": hand_out.deep_link_by_value,
                 "tx_code_sent": hand_out.tx_code_sent,
                 "expires_at": hand_out.offer.expires_at,
-            }
+            },
+            "vcapi": {
+                **exchanges.wallet_links(hand_out.offer),
+                "interaction_url": exchanges.exchange_url(hand_out.offer) + "?iuv=1",
+            },
         }
         return Response(OfferOutputSerializer(body).data, status=201)

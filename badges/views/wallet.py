@@ -6,10 +6,11 @@ import json
 from django.http import Http404, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from badges import ob3
 from badges.models import CredentialOffer
-from badges.wallet import metadata, offers
+from badges.wallet import exchanges, metadata, offers
 from badges.wallet.offers import CONFIGURATIONS, OfferError
 from badges.wallet.proofs import ProofError, check_proof, new_nonce
 
@@ -38,13 +39,54 @@ def authorization_server_metadata(request):
     return _json(metadata.authorization_server_metadata(), cacheable=True)
 
 
-@require_safe
-def offer(request, public_id):
-    """The offer by reference: served while it can still be used."""
+def _open_offer(public_id) -> CredentialOffer:
     found = CredentialOffer.objects.select_related("record").filter(public_id=public_id).first()
     if found is None or found.used_at is not None or found.expires_at <= timezone.now():
         raise Http404
-    return _json(offers.offer_document(found))
+    return found
+
+
+@require_safe
+def offer(request, public_id):
+    """The offer by reference: served while it can still be used."""
+    return _json(offers.offer_document(_open_offer(public_id)))
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def exchange(request, public_id):
+    """VC-API exchange (badges/wallet/exchanges.py). GET: the interaction URL's answer, the
+    protocols this offer speaks. POST {}: the presentation request; POST with the wallet's
+    verifiablePresentation: the credential, bound to the DID that signed it."""
+    found = _open_offer(public_id)
+    if request.method == "GET":
+        hand_out = offers.hand_out(found)
+        return _json(
+            {"protocols": {"vcapi": exchanges.exchange_url(found), "OID4VCI": hand_out.deep_link}}
+        )
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        return _error("invalid_request", "the body must be a JSON object")
+    presentation = body.get("verifiablePresentation")
+    if presentation is None:
+        return _json(exchanges.presentation_request(found))
+    try:
+        holder = exchanges.holder_of(found, presentation)
+        bound = offers.issue_by_exchange(offer=found, holder=holder, request=request)
+    except OfferError as error:
+        return _error(error.code, error.description, error.status)
+    return _json(
+        {
+            "verifiablePresentation": {
+                "@context": [ob3.VC_V2],
+                "type": ["VerifiablePresentation"],
+                "verifiableCredential": [bound.credential],
+            }
+        }
+    )
 
 
 @csrf_exempt

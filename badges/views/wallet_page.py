@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from badges.models import BadgeRecord
 from badges.selectors import record_for_public_id
 from badges.views.public import _qr_svg
-from badges.wallet import offers
+from badges.wallet import exchanges, offers
 from credentials.models import Award
 from credentials.selectors import session_learner_id
 
@@ -38,6 +38,8 @@ def credential_wallet(request, public_id):
             "award": award,
             "hand_out": hand_out,
             "qr_svg": _qr_svg(hand_out.deep_link),
+            "lcw": (links := exchanges.wallet_links(hand_out.offer)),
+            "lcw_qr_svg": _qr_svg(links["lcw_deep_link"]),
             "title": award.programme_version.title_in("ja"),
         },
     )

@@ -100,7 +100,7 @@ def offer_document(offer: CredentialOffer) -> dict:
     }
 
 
-def _hand_out(offer: CredentialOffer, tx_code_sent: bool) -> HandOut:
+def hand_out(offer: CredentialOffer, tx_code_sent: bool = False) -> HandOut:
     document = offer_document(offer)
     offer_uri = extension.portal_url("wallet-offer", public_id=offer.public_id)
     by_value = json_compact(document)
@@ -159,7 +159,7 @@ def make_offer(
     if tx_code:
         email = award.learner.email
         transaction.on_commit(lambda: _mail_tx_code(email, tx_code))
-    return _hand_out(offer, bool(tx_code))
+    return hand_out(offer, bool(tx_code))
 
 
 def _mail_tx_code(email: str, tx_code: str) -> None:
@@ -246,8 +246,21 @@ def holder_bound_credential(record: BadgeRecord, holder: str, credential_id: str
 def issue_to_holder(
     *, token, holder: Holder, configuration_id: str, request=None
 ) -> HolderCredential:
+    """OpenID4VCI: the credential for the offer whose access token this is."""
     offer = offer_for_token(token)
-    offer = CredentialOffer.objects.select_for_update().get(pk=offer.pk)
+    return _issue(offer, holder, configuration_id, protocol="openid4vci", request=request)
+
+
+@transaction.atomic
+def issue_by_exchange(*, offer: CredentialOffer, holder: Holder, request=None) -> HolderCredential:
+    """VC-API exchange: the credential for the offer the wallet authenticated to."""
+    return _issue(offer, holder, LDP_VC, protocol="vcapi", request=request)
+
+
+def _issue(offer, holder: Holder, configuration_id: str, *, protocol: str, request):
+    offer = (
+        CredentialOffer.objects.select_for_update().select_related("record__award").get(pk=offer.pk)
+    )
     _usable(offer)
     if configuration_id not in offer_document(offer)["credential_configuration_ids"]:
         raise OfferError("unknown_credential_configuration", f"{configuration_id!r} is not offered")
@@ -287,6 +300,7 @@ def issue_to_holder(
         details={
             "award": str(record.award.public_id),
             "offer": str(offer.public_id),
+            "protocol": protocol,
             "holder": holder.did[:200],
             "format": bound.format,
             "credential": binding_id,

@@ -43,3 +43,15 @@ def test_the_offer_needs_the_write_scope_and_the_clients_own_award(
     other = make_client(issuer_b, ["awards:write"])
     assert other.post(f"/api/v1/awards/{issued_award.public_id}/offer/").status_code == 404
     assert not CredentialOffer.objects.exists()
+
+
+def test_the_offer_carries_the_learner_credential_wallet_links_too(
+    make_client, issuer_a, issued_award
+):
+    client = make_client(issuer_a, ["awards:write"])
+    body = client.post(f"/api/v1/awards/{issued_award.public_id}/offer/", {}, format="json").json()
+    offer = CredentialOffer.objects.get()
+    vcapi = body["vcapi"]
+    assert vcapi["exchange_url"] == f"https://portal.example.jp/exchanges/{offer.public_id}"
+    assert vcapi["interaction_url"] == vcapi["exchange_url"] + "?iuv=1"
+    assert vcapi["lcw_deep_link"].startswith("https://lcw.app/request?issuer=https%3A")

@@ -335,3 +335,11 @@ def node_wallet_proof(
     return run_script(
         "jwt.mjs", {"proof": {"aud": aud, "nonce": nonce, "alg": alg, "holder": holder, **extra}}
     ).json()
+
+
+def node_present(*, challenge: str, domain: str, holder: bool = True) -> dict:
+    """``{"presentation", "did"}``: a DIDAuthentication presentation signed eddsa-rdfc-2022 by a
+    fresh did:key with Digital Bazaar's vc.signPresentation (interop/node/present.mjs)."""
+    return run_script(
+        "present.mjs", {"challenge": challenge, "domain": domain, "holder": holder}
+    ).json()

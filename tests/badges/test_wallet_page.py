@@ -39,7 +39,8 @@ def test_the_learner_is_offered_add_to_wallet_and_gets_a_qr_code(client, record)
     response = client.post(reverse("badges:credential-wallet", args=[award.public_id]))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "<svg" in html and "openid-credential-offer://?credential_offer_uri=" in html
+    assert html.count("<svg") >= 2 and "openid-credential-offer://?credential_offer_uri=" in html
+    assert "https://lcw.app/request?" in html
     offer = CredentialOffer.objects.get(record=record)
     assert offer.created_by_label == "learner"
     assert str(offer.public_id) in re.sub("%2F", "/", html)
