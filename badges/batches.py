@@ -30,7 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from badges import baking, dataintegrity, images, ob2, status
+from badges import baking, dataintegrity, images, ob2, ob3, status, vc_jwt
 from badges.jsonld import JsonLdProcessingError
 from badges.models import BadgeRecord
 from badges.ob3_batch import Ob3BatchSigner
@@ -286,6 +286,9 @@ def _sign(batch: IssuingBatch, awarded: list, watch: Stopwatch, slots: list) -> 
         slots = slots[: len(todo)]
     ob3_key, ob2_key = keys["ed25519"], keys["rsa2048"]
     ob2_private = load_private_key(ob2_key)
+    # The issuer may want each credential as a VC-JWT too (badges/vc_jwt.py).
+    jwt_key = load_private_key(ob3_key) if issuer.issue_vc_jwt else None
+    jwt_method = ob3.verification_method_id(ob3_key)
     signer = Ob3BatchSigner(version, ob3_key, created=dataintegrity.now_date_time_stamp())
     signed_awards = set(have)
     # Slices: a signed credential is ~100 KB of Python objects; a worker holds one slice of
@@ -300,6 +303,12 @@ def _sign(batch: IssuingBatch, awarded: list, watch: Stopwatch, slots: list) -> 
             try:
                 record_.ob3_credential = signer.sign_record(record_)
                 record_.ob3_signing_key = ob3_key
+                if jwt_key is not None:
+                    record_.ob3_jwt = vc_jwt.sign_vc_jwt(
+                        record_.ob3_credential,
+                        private_key=jwt_key,
+                        verification_method=jwt_method,
+                    )
                 with watch.stage("sign_ob2"):
                     record_.ob2_assertion, record_.ob2_jws = ob2.signed_assertion_for(
                         record_, key=ob2_key, private_key=ob2_private

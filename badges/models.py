@@ -79,6 +79,8 @@ class BadgeRecord(models.Model):
     ob3_signing_key = models.ForeignKey(
         "issuers.SigningKey", on_delete=models.PROTECT, related_name="+", null=True
     )
+    # The same credential secured as a VC-JWT (its issuer asked for one): badges/vc_jwt.py.
+    ob3_jwt = models.TextField(blank=True, editable=False)
     ob2_png = models.FileField(upload_to=baked_image_path, blank=True)
     ob2_svg = models.FileField(upload_to=baked_image_path, blank=True)
     ob3_png = models.FileField(upload_to=baked_image_path, blank=True)
@@ -150,3 +152,58 @@ class Endorsement(models.Model):
 
     def __str__(self):
         return f"{self.endorser} → {self.programme_version}"
+
+
+class CredentialOffer(models.Model):
+    """An OpenID4VCI pre-authorised offer of one award's credential to a wallet (badges/wallet).
+
+    The pre-authorised code is not stored: it is derived from `public_id` with the site's secret
+    (badges.wallet.offers), so the offer document can be served again while nothing in the
+    database can be replayed. Only hashes of the access token and the transaction code are kept.
+    An offer is single-use: `used_at` is set when the wallet receives its credential."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    record = models.ForeignKey(BadgeRecord, on_delete=models.PROTECT, related_name="offers")
+    created_by_label = models.CharField(_("offered by"), max_length=200, blank=True)
+    tx_code_hash = models.CharField(max_length=64, blank=True, editable=False)
+    failed_tx_codes = models.PositiveSmallIntegerField(default=0, editable=False)
+    access_token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    access_token_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    redeemed_at = models.DateTimeField(_("code redeemed at"), null=True, blank=True)
+    used_at = models.DateTimeField(_("credential received at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("wallet offer")
+        verbose_name_plural = _("wallet offers")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"offer {self.public_id}"
+
+
+class HolderCredential(models.Model):
+    """The award's credential re-issued to a wallet's key (credentialSubject.id = the holder's
+    DID), with the award's own status list entry, so revoking the award revokes it too."""
+
+    offer = models.OneToOneField(
+        CredentialOffer, on_delete=models.PROTECT, related_name="holder_credential"
+    )
+    record = models.ForeignKey(
+        BadgeRecord, on_delete=models.PROTECT, related_name="holder_credentials"
+    )
+    holder = models.CharField(_("holder DID"), max_length=2000)
+    format = models.CharField(max_length=16)  # "ldp_vc" | "jwt_vc_json"
+    credential = models.JSONField(editable=False)  # the signed credential (ldp_vc)
+    token = models.TextField(blank=True, editable=False)  # the VC-JWT (jwt_vc_json)
+    # Hash of the proof's nonce: unique, so no proof is ever accepted twice.
+    nonce_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("credential in a wallet")
+        verbose_name_plural = _("credentials in wallets")
+
+    def __str__(self):
+        return f"{self.record} → {self.holder[:60]}"

@@ -11,7 +11,7 @@ import logging
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from badges import baking, dataintegrity, extension, images, ob2, ob3, status
+from badges import baking, dataintegrity, extension, images, ob2, ob3, status, vc_jwt
 from badges.models import BadgeRecord
 from credentials.models import Award
 from credentials.representations import award_event_payload
@@ -63,6 +63,14 @@ def _sign_ob3(record: BadgeRecord, key) -> None:
     record.ob3_signing_key = key
 
 
+def _sign_vc_jwt(record: BadgeRecord, key) -> None:
+    record.ob3_jwt = vc_jwt.sign_vc_jwt(
+        record.ob3_credential,
+        private_key=load_private_key(key),
+        verification_method=ob3.verification_method_id(key),
+    )
+
+
 def _sign_ob2(record: BadgeRecord, key) -> None:
     # badges.ob2 signs with the issuer's active RSA key, the one recorded here.
     record.ob2_assertion, record.ob2_jws = ob2.signed_assertion_for(record)
@@ -105,6 +113,9 @@ def issue_badges_for_award(award_pk: int) -> BadgeRecord | None:
         if not record.ob3_credential:
             _sign_ob3(record, keys["ed25519"])
             made.append("ob3_credential")
+            if issuer.issue_vc_jwt:
+                _sign_vc_jwt(record, record.ob3_signing_key)
+                made.append("ob3_jwt")
         if not record.ob2_jws:
             _sign_ob2(record, keys["rsa2048"])
             made.append("ob2_jws")

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("badges.urls_ob2")),
     path("", include("badges.urls_ob3")),
     path("", include("badges.urls_public")),
+    path("", include("badges.urls_wallet")),
 ]

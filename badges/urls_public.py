@@ -2,11 +2,16 @@
 
 from django.urls import path
 
-from badges.views import public
+from badges.views import public, wallet_page
 
 urlpatterns = [
     path("verify/", public.verify, name="verify"),
     path("credentials/<uuid:public_id>/", public.credential_page, name="credential-page"),
+    path(
+        "credentials/<uuid:public_id>/wallet/",
+        wallet_page.credential_wallet,
+        name="credential-wallet",
+    ),
     path(
         "credentials/<uuid:public_id>/ob2.json",
         public.credential_ob2_json,

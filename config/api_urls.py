@@ -4,6 +4,7 @@ from django.urls import path
 
 import config.api  # noqa: F401  (registers the OpenAPI bearer scheme extension)
 from badges.api import VerifyView
+from badges.wallet_api import AwardOfferView
 from credentials.api import batch_views, crosswalk_views, views
 from issuers.api import WebhookDetailView, WebhookListView
 
@@ -23,6 +24,7 @@ urlpatterns = [
     path("awards/", views.AwardListView.as_view(), name="awards"),
     path("awards/<uuid:id>/", views.AwardDetailView.as_view(), name="award"),
     path("awards/<uuid:id>/revoke/", views.AwardRevokeView.as_view(), name="award-revoke"),
+    path("awards/<uuid:id>/offer/", AwardOfferView.as_view(), name="award-offer"),
     path("batches/", batch_views.BatchListView.as_view(), name="batches"),
     path("batches/<uuid:id>/", batch_views.BatchDetailView.as_view(), name="batch"),
     path("batches/<uuid:id>/errors/", batch_views.BatchErrorsView.as_view(), name="batch-errors"),

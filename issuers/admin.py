@@ -206,6 +206,7 @@ class IssuerAdmin(ScopedAdminMixin, admin.ModelAdmin):
                     "country",
                     "logo",
                     "linkedin_organization_id",
+                    "issue_vc_jwt",
                     "description_ja",
                     "description_en",
                 ]

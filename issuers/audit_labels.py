@@ -51,6 +51,8 @@ ACTION_LABELS = {
     "badge.issue": _("Badge signed and baked"),
     "badge.revoke": _("Badge revoked in the status list"),
     "badge.sign_failed": _("Badge signing failed"),
+    "badge.wallet_offer": _("Credential offered to a wallet"),
+    "badge.wallet_issue": _("Credential issued to a wallet"),
     "batch.start": _("Batch job started"),
     "batch.complete": _("Batch job completed"),
     "batch.cancel": _("Batch job cancelled"),

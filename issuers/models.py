@@ -56,6 +56,15 @@ class Issuer(models.Model):
     qa_standard_uri = models.URLField(_("internal QA standard URI"), blank=True)
     # LinkedIn's "Add to profile" links the company page by this id (organizationName is
     # only a fallback text).
+    # OB 3.0 allows two proof formats; Data Integrity is always issued, VC-JWT on request.
+    issue_vc_jwt = models.BooleanField(
+        _("also issue Open Badges 3.0 as VC-JWT"),
+        default=False,
+        help_text=_(
+            "Besides the Data Integrity credential, each new award is also signed as a VC-JWT "
+            "(1EdTech OB 3.0 §8.2), for wallets and platforms that read only that format."
+        ),
+    )
     linkedin_organization_id = models.CharField(
         _("LinkedIn organization ID"),
         max_length=20,

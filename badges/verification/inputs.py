@@ -87,9 +87,8 @@ def _from_text(text: str, source: str) -> Sniffed:
         payload = b64url_json(text.split(".")[1])
         if not isinstance(header, dict) or not isinstance(payload, dict):
             raise InputError("input_unrecognised")
-        if _is_vc_jwt(header, payload):
-            raise InputError("input_vc_jwt")
-        return Sniffed("jws", text, "jws" if source == "json" else source)
+        kind = "vc-jwt" if _is_vc_jwt(header, payload) else "jws"
+        return Sniffed(kind, text, "jws" if source == "json" else source)
     raise InputError("input_unrecognised")
 
 

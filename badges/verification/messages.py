@@ -26,8 +26,25 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "The JSON is neither an Open Badges 2.0 assertion nor a 3.0 credential.",
     ),
     "input_vc_jwt": (
-        "VC-JWT 形式のクレデンシャルには対応していません（Data Integrity 形式のみ検証できます）。",
-        "VC-JWT credentials are not supported; only Data Integrity proofs can be verified.",
+        "VC-JWT 形式（署名アルゴリズム {alg}）の Open Badges 3.0 クレデンシャルとして検証します。",
+        "Verifying an Open Badges 3.0 credential secured as a VC-JWT (algorithm {alg}).",
+    ),
+    "vc_jwt_no_credential": (
+        "この JWT にはクレデンシャル（vc クレーム）が含まれていません。",
+        "This JWT carries no credential (no vc claim).",
+    ),
+    "vc_jwt_alg": (
+        "署名アルゴリズム {alg} には対応していません（RS256、ES256、EdDSA に対応）。",
+        "The signing algorithm {alg} is not supported (RS256, ES256 and EdDSA are).",
+    ),
+    "vc_jwt_claims": (
+        "JWT のクレームがクレデンシャルの内容と一致しません: {detail}",
+        "The JWT's claims do not match the credential: {detail}",
+    ),
+    "vc_jwt_key_unbound": (
+        "署名は正しいものの、署名鍵が発行者「{issuer}」のものであることを確認できません。",
+        "The signature is valid, but the signing key cannot be shown to belong to the issuer "
+        "“{issuer}”.",
     ),
     "input_unexpected": (
         "文書の形式が想定外のため、検証を完了できませんでした。",

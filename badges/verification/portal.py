@@ -30,6 +30,7 @@ DOCUMENT_ROUTES = frozenset(
         "badges:did-document",
         "badges:status-list",
         "badges:ob3-credential",
+        "badges:ob3-credential-jwt",
         "badges:ob3-achievement",
         "badges:ob3-endorsement",
         "badges:mc-context",

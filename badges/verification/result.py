@@ -41,7 +41,7 @@ class Check:
 
 @dataclass
 class VerificationResult:
-    format: str | None = None  # "ob2-hosted" | "ob2-signed" | "ob3"
+    format: str | None = None  # "ob2-hosted" | "ob2-signed" | "ob3" | "ob3-jwt"
     version: str | None = None  # "2.0" | "3.0"
     checks: list[Check] = field(default_factory=list)
     issuer: dict[str, Any] = field(default_factory=dict)

@@ -12,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import NoReverseMatch
 
 from badges.jsonld import LocalDocumentLoader
-from badges.verification import ob2, ob3
+from badges.verification import ob2, ob3, vc_jwt
 from badges.verification.common import Stop, fetch
 from badges.verification.fetch import SafeFetcher
 from badges.verification.inputs import InputError, Sniffed, document_format, sniff
@@ -88,6 +88,16 @@ class _Context:
         try:
             if sniffed.kind == "url":
                 self._url(sniffed.value, result, depth)
+            elif sniffed.kind == "vc-jwt":
+                vc_jwt.verify(
+                    sniffed.value,
+                    result,
+                    fetcher=self.fetcher,
+                    now=self.now,
+                    email=self.email,
+                    loader=self.loader,
+                    did_documents=self.did_documents,
+                )
             elif sniffed.kind == "jws":
                 ob2.verify_signed(
                     sniffed.value, result, fetcher=self.fetcher, now=self.now, email=self.email

@@ -293,6 +293,28 @@ def _share_links(title: str, issuer_name: str, award: Award, page_url: str) -> d
     }
 
 
+def _jwt_downloads(record) -> list[tuple[str, str]]:
+    """The VC-JWT form of the credential, when its issuer issues one."""
+    if not record.ob3_jwt:
+        return []
+    public_id = record.award.public_id
+    return [
+        (
+            _("Open Badges 3.0 credential (VC-JWT)"),
+            reverse("badges:ob3-credential-jwt", kwargs={"public_id": public_id}),
+        ),
+        *(
+            (
+                _("Badge image, %(format)s (Open Badges 3.0, VC-JWT)") % {"format": name},
+                reverse(
+                    "badges:baked-jwt-image", kwargs={"public_id": public_id, "suffix": suffix}
+                ),
+            )
+            for name, suffix in (("PNG", "png"), ("SVG", "svg"))
+        ),
+    ]
+
+
 @require_safe
 def credential_page(request, public_id):
     record = _public_record(public_id)
@@ -341,6 +363,8 @@ def credential_page(request, public_id):
         "downloads": downloads,
         "ob3_url": reverse("badges:ob3-credential", kwargs={"public_id": award.public_id}),
         "ob2_url": reverse("badges:credential-ob2-json", kwargs={"public_id": award.public_id}),
+        "jwt_downloads": _jwt_downloads(record),
+        "is_owner": session_learner_id(request.session) == award.learner_id,
         "qr_svg": _qr_svg(page_url),
         "share": _share_links(title, issuer_name, award, page_url),
         **_descriptor_context(version.descriptors, lang, awarding_body=issuer),

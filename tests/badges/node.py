@@ -308,3 +308,38 @@ UNSAFE_DOCUMENTS = [
     ({**_with_context(bad="_:predicate"), "@id": "urn:x", "bad": "x"}, "blank node predicate"),
     ({**_with_context(), "@id": "urn:only-an-id"}, "empty object"),
 ]
+
+
+def node_sign_vc_jwt(
+    credential: dict, *, alg: str = "RS256", issuer: str = "did:jwk", header: str = "jwk"
+) -> dict:
+    """``{"token", "issuer", "publicJwk"}``: the credential signed as a VC-JWT by panva's jose
+    (interop/node/jwt.mjs) with a fresh key; issuer "did:jwk" makes the issuer that key's DID."""
+    run = run_script(
+        "jwt.mjs",
+        {"sign": {"credential": credential, "alg": alg, "issuer": issuer, "header": header}},
+    )
+    return run.json()
+
+
+def node_verify_vc_jwt(token: str, *, jwk: dict | None = None, jwks: dict | None = None) -> dict:
+    """``{"verified": bool, "payload"...}`` from jose.jwtVerify with the given key or key set."""
+    return run_script("jwt.mjs", {"verify": {"token": token, "jwk": jwk, "jwks": jwks}}).json()
+
+
+def node_wallet_proof(
+    *, aud: str, nonce: str, alg: str = "ES256", holder: str = "did:jwk", **extra
+) -> dict:
+    """``{"jwt", "did"}``: an OpenID4VCI proof JWT made by panva's jose with a fresh key, as a
+    wallet makes it (holder "did:jwk", "did:key" (EdDSA) or a bare "jwk" header)."""
+    return run_script(
+        "jwt.mjs", {"proof": {"aud": aud, "nonce": nonce, "alg": alg, "holder": holder, **extra}}
+    ).json()
+
+
+def node_present(*, challenge: str, domain: str, holder: bool = True) -> dict:
+    """``{"presentation", "did"}``: a DIDAuthentication presentation signed eddsa-rdfc-2022 by a
+    fresh did:key with Digital Bazaar's vc.signPresentation (interop/node/present.mjs)."""
+    return run_script(
+        "present.mjs", {"challenge": challenge, "domain": domain, "holder": holder}
+    ).json()

@@ -326,15 +326,3 @@ def test_unknown_context_is_never_fetched(site):
     result = verify(document)
     assert result.verdict == "invalid"
     assert site.requests == []
-
-
-def test_vc_jwt_is_reported_unsupported():
-    import base64
-
-    def part(value):
-        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
-
-    token = part({"alg": "EdDSA", "typ": "vc+jwt"}) + "." + part(credential()) + ".c2ln"
-    result = verify(token)
-    assert result.verdict == "error"
-    assert "VC-JWT" in result.check("input").message_en

@@ -5,6 +5,7 @@ from django.core import mail
 
 from badges import services as badge_services
 from badges.models import BadgeRecord
+from badges.verification import verify_badge
 from credentials.models import BatchItem, IssuingBatch
 from credentials.services import batches
 
@@ -45,3 +46,20 @@ def test_a_batch_from_a_list_issues_signs_bakes_and_mails(
     assert len({(r.status_list_id, r.status_index) for r in records}) == 4
     assert len(mail.outbox) == 4
     assert "/credentials/" in mail.outbox[0].body
+
+
+def test_a_batch_for_an_issuer_that_issues_vc_jwt_signs_each_credential_as_a_jwt_too(
+    officer_a, version_a, django_capture_on_commit_callbacks
+):
+    issuer = version_a.programme.issuer
+    issuer.issue_vc_jwt = True
+    issuer.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = batches.start_batch_from_list(
+            actor=officer_a, programme_version=version_a, rows=rows(3)
+        )
+    records = BadgeRecord.objects.filter(award__batch_items__batch=batch)
+    assert records.count() == 3
+    for record in records:
+        assert record.ob3_jwt.count(".") == 2
+        assert verify_badge(record.ob3_jwt).check("signature").status == "pass"
