@@ -4,6 +4,7 @@ are derived from it and can be rebuilt."""
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -207,3 +208,19 @@ class HolderCredential(models.Model):
 
     def __str__(self):
         return f"{self.record} → {self.holder[:60]}"
+
+
+class LearnerAccount(models.Model):
+    """The Django user an OAuth 2.0 grant of a learner is recorded against (the 1EdTech OB 3.0
+    API, badges/obapi). Learners sign in by magic link, not as users; this link, not a naming
+    convention, says which learner a token speaks for."""
+
+    learner = models.OneToOneField(
+        "credentials.Learner", on_delete=models.CASCADE, related_name="oauth_account"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learner_account"
+    )
+
+    def __str__(self):
+        return f"{self.learner} ({self.user})"

@@ -7,5 +7,6 @@ urlpatterns = [
     path("", include("badges.urls_ob2")),
     path("", include("badges.urls_ob3")),
     path("", include("badges.urls_public")),
+    path("", include("badges.urls_obapi")),
     path("", include("badges.urls_wallet")),
 ]

@@ -1,13 +1,14 @@
 """POST /api/v1/awards/{id}/offer/: an LMS asks for wallet offers to hand to the learner."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from badges.wallet import exchanges, offers
 from common.problems import Unprocessable
+from credentials.api.views import ERRORS
 from credentials.selectors import awards_for_user
 
 
@@ -46,11 +47,7 @@ class AwardOfferView(APIView):
     @extend_schema(
         operation_id="awards_offer",
         request=OfferInputSerializer,
-        responses={
-            201: OfferOutputSerializer,
-            404: OpenApiResponse(description="application/problem+json (RFC 9457)"),
-            422: OpenApiResponse(description="the award has no issued credential yet"),
-        },
+        responses={201: OfferOutputSerializer, **ERRORS},
         description="A single-use OpenID4VCI pre-authorised offer of the award's Open Badges 3.0 "
         "credential, for the learner's wallet (docs/wallets.md). Audited.",
     )

@@ -53,6 +53,7 @@ ACTION_LABELS = {
     "badge.sign_failed": _("Badge signing failed"),
     "badge.wallet_offer": _("Credential offered to a wallet"),
     "badge.wallet_issue": _("Credential issued to a wallet"),
+    "learner.oauth_revoke": _("App access withdrawn by the learner"),
     "batch.start": _("Batch job started"),
     "batch.complete": _("Batch job completed"),
     "batch.cancel": _("Batch job cancelled"),

@@ -29,7 +29,13 @@ DJANGO_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
 ]
-THIRD_PARTY_APPS = ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "csp"]
+THIRD_PARTY_APPS = [
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "csp",
+    "oauth2_provider",
+]
 LOCAL_APPS = ["frameworks", "issuers", "credentials", "badges"]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -224,4 +230,32 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(levelname)s %(asctime)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"level": "INFO", "handlers": ["console"]},
+}
+
+# The 1EdTech Open Badges 3.0 API's OAuth 2.0 (badges/obapi, docs/wallets.md): authorisation
+# code with PKCE S256 only, refresh tokens rotated, client secrets stored hashed.
+OB_API_SCOPE = "https://purl.imsglobal.org/spec/ob/v3p0/scope/"
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        OB_API_SCOPE + "credential.readonly": "Read your Open Badges credentials",
+        OB_API_SCOPE + "profile.readonly": "Read your profile",
+    },
+    "DEFAULT_SCOPES": [OB_API_SCOPE + "credential.readonly"],
+    "PKCE_REQUIRED": True,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 60 * 60 * 24 * 90,
+    "ROTATE_REFRESH_TOKEN": True,
+    # The OAuth 2.0 Security BCP (RFC 9700) throughout: no implicit or password grant, S256
+    # only, tokens only in headers, `iss` in the response, tokens stored hashed, a replayed
+    # refresh token revokes its family, https redirect URIs only.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -36,6 +37,9 @@ from frameworks.i18n import current_lang, pick
 from issuers.authentication import ClientAddressThrottle, LiveRateThrottle
 
 VARIANTS = ("ob3.png", "ob3.svg", "ob2.png", "ob2.svg")
+
+# A page that asked the learner to sign in first (e.g. an app's consent screen) to return to.
+AFTER_SIGN_IN = "after_sign_in"
 
 
 def learner_required(view):
@@ -116,8 +120,12 @@ def sign_in_token(request, token):
             {"error": error.messages[0]},
             status=400,
         )
+    after = request.session.pop(AFTER_SIGN_IN, "")
     request.session.cycle_key()  # a new session id on sign-in (session fixation)
     request.session[LEARNER_SESSION_KEY] = learner.pk
+    # Back to where sign-in was asked for (an app's consent screen), if it is one of our pages.
+    if after.startswith("/") and url_has_allowed_host_and_scheme(after, allowed_hosts=None):
+        return redirect(after)
     return redirect("credentials:learner-area")
 
 
