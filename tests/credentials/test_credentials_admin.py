@@ -9,7 +9,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 from django.utils import timezone
 
-from credentials.models import Assessment, Award, Learner, Programme
+from credentials.models import Assessment, Award, Learner, LearnerEnrolment, Programme
 from issuers.models import AuditEvent, Role
 from tests.credentials.factories import (
     AssessmentFactory,
@@ -338,7 +338,7 @@ class TestResultsImport:
 
         response = client.post(self.url(version_a), {"token": token})
         assert response.status_code == 200 and response.context["report"].applied
-        assert Learner.objects.get().name_ja == "甲 太郎"
+        assert LearnerEnrolment.objects.get(learner=Learner.objects.get()).name_ja == "甲 太郎"
         # The stashed file is gone: confirming twice imports nothing more.
         again = client.post(self.url(version_a), {"token": token})
         assert again.status_code == 302
@@ -456,7 +456,7 @@ class TestLearnerPrivacy:
     def shared(self, learner_a, issuer_a, issuer_b):
         """The same person, with a student number at each issuer."""
         learner_a.enrolments.filter(issuer=issuer_a).update(student_number="A-1")
-        learner_a.enrolments.create(issuer=issuer_b, student_number="B-SECRET")
+        learner_a.enrolments.create(issuer=issuer_b, student_number="B-SECRET", name_ja="乙の記録")
         return learner_a
 
     def test_the_list_shows_only_the_users_own_student_numbers(self, client, owner_a, shared):
@@ -522,7 +522,9 @@ def _awards_on_learner_page(client, user, learner):
 
 def test_the_learner_page_shows_awards_at_the_users_issuers_only(client, owner_a, owner_b, world):
     learner = world["award_a"].learner
-    learner.enrolments.create(issuer=world["award_b"].programme_version.programme.issuer)
+    learner.enrolments.create(
+        issuer=world["award_b"].programme_version.programme.issuer, name_ja="乙の記録"
+    )
     assert _awards_on_learner_page(client, owner_a, learner) == [world["award_a"]]
     assert _awards_on_learner_page(client, owner_b, learner) == []  # A's award stays hidden
 

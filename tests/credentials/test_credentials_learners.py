@@ -32,14 +32,14 @@ class TestRegisterLearner:
 
     def test_the_database_refuses_an_uppercase_email(self, db):
         with pytest.raises(IntegrityError, match="learner_email_lower"):
-            Learner.objects.create(email="Upper@example.ac.jp", name_ja="大文字")
+            Learner.objects.create(email="Upper@example.ac.jp")
 
     def test_a_new_learner_needs_a_name(self, assessor_a, issuer_a):
         with pytest.raises(ValidationError):
             services.register_learner(actor=assessor_a, issuer=issuer_a, email="x@example.ac.jp")
 
-    def test_a_learner_known_elsewhere_is_enrolled_not_duplicated_or_renamed(
-        self, learner_a, owner_b, issuer_b
+    def test_a_learner_known_elsewhere_is_enrolled_with_names_of_its_own_not_duplicated(
+        self, learner_a, issuer_a, owner_b, issuer_b
     ):
         learner = services.register_learner(
             actor=owner_b,
@@ -49,10 +49,10 @@ class TestRegisterLearner:
             student_number="B-001",
         )
         assert learner.pk == learner_a.pk
-        assert learner.name_ja == learner_a.name_ja  # names are only filled in where empty
-        assert LearnerEnrolment.objects.get(learner=learner, issuer=issuer_b).student_number == (
-            "B-001"
-        )
+        at_a = LearnerEnrolment.objects.get(learner=learner, issuer=issuer_a)
+        at_b = LearnerEnrolment.objects.get(learner=learner, issuer=issuer_b)
+        assert (at_b.name_ja, at_b.student_number) == ("別の名前", "B-001")
+        assert at_a.name_ja != "別の名前"  # A's record is A's own, untouched by B
         assert AuditEvent.objects.get().action == "learner.enrol"
 
     def test_a_student_number_belongs_to_one_learner_per_issuer(self, assessor_a, issuer_a):
