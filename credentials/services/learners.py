@@ -88,10 +88,14 @@ def register_learner(
         learner.full_clean()
         learner.save()
     _, enrolled = enrol(learner, issuer, student_number, name_ja=name_ja, name_en=name_en)
-    if created or enrolled:
+    if created:
+        # A platform event (no issuer: superusers see it), so that the issuer's own trail does
+        # not tell its staff whether another issuer already knew the e-mail.
+        record_audit(actor=actor, action="learner.create", target=learner, request=request)
+    if enrolled:
         record_audit(
             actor=actor,
-            action="learner.create" if created else "learner.enrol",
+            action="learner.enrol",
             target=learner,
             issuer=issuer,
             details={"student_number": student_number} if student_number else {},
