@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from badges.endorsements import (
+    accept_endorsement,
     check_endorsable,
+    decline_endorsement,
     endorse_programme_version,
     endorsement_url,
     ob2_endorsement_url,
@@ -67,12 +69,20 @@ class EndorsementForm(forms.ModelForm):
 
 @admin.register(Endorsement)
 class EndorsementAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    """Endorsers see and withdraw what they endorsed; endorsed issuers see (read-only) who
-    endorses their programmes. Writes only through badges.endorsements."""
+    """Endorsers see and withdraw what they endorsed; endorsed issuers see who endorses their
+    programmes and accept or decline it (only accepted ones go into their badges). Writes only
+    through badges.endorsements."""
 
     form = EndorsementForm
-    list_display = ("programme_version", "endorser", "status", "issued_at", "valid_until")
-    list_filter = ("status",)
+    list_display = (
+        "programme_version",
+        "endorser",
+        "status",
+        "acceptance",
+        "issued_at",
+        "valid_until",
+    )
+    list_filter = ("acceptance", "status")
     readonly_fields = (
         "endorser",
         "programme_version",
@@ -82,10 +92,13 @@ class EndorsementAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "valid_until",
         "status",
         "withdrawn_at",
+        "acceptance",
+        "decided_at",
+        "decided_by",
         "public_id",
         "links",
     )
-    actions = ["withdraw"]
+    actions = ["accept", "decline", "withdraw"]
 
     def get_queryset(self, request):
         return endorsements_for_user(request.user)
@@ -135,6 +148,9 @@ class EndorsementAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def has_withdraw_permission(self, request):
         return self.has_add_permission(request)
 
+    def has_decide_permission(self, request):
+        return self.has_add_permission(request)  # an owner of some issuer; checked per row
+
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         created = endorse_programme_version(
@@ -173,3 +189,63 @@ class EndorsementAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 _("Only active endorsements your issuers gave can be withdrawn."),
                 messages.WARNING,
             )
+
+    def _decide(self, request, queryset, service, done_message) -> None:
+        # Only endorsements of the user's own issuers' programmes: another issuer's consent is
+        # not the user's to give (the service checks it again).
+        owned = issuers_for_user(request.user, Action.MANAGE_ISSUER)
+        decided = 0
+        for endorsement in queryset.filter(
+            programme_version__programme__issuer__in=owned, status=Endorsement.Status.ACTIVE
+        ):
+            service(actor=request.user, endorsement=endorsement, request=request)
+            decided += 1
+        if decided:
+            self.message_user(request, done_message(decided), messages.SUCCESS)
+        if queryset.count() > decided:
+            self.message_user(
+                request,
+                _(
+                    "Only active endorsements of your issuers' programmes can be accepted or "
+                    "declined; the others were left as they are."
+                ),
+                messages.WARNING,
+            )
+
+    @admin.action(
+        description=_("Accept the selected endorsements (show them in our badges)"),
+        permissions=["decide"],
+    )
+    def accept(self, request, queryset):
+        self._decide(
+            request,
+            queryset,
+            accept_endorsement,
+            lambda count: (
+                ngettext(
+                    "%(count)d endorsement was accepted.",
+                    "%(count)d endorsements were accepted.",
+                    count,
+                )
+                % {"count": count}
+            ),
+        )
+
+    @admin.action(
+        description=_("Decline the selected endorsements (keep them out of our badges)"),
+        permissions=["decide"],
+    )
+    def decline(self, request, queryset):
+        self._decide(
+            request,
+            queryset,
+            decline_endorsement,
+            lambda count: (
+                ngettext(
+                    "%(count)d endorsement was declined.",
+                    "%(count)d endorsements were declined.",
+                    count,
+                )
+                % {"count": count}
+            ),
+        )

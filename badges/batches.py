@@ -37,6 +37,7 @@ from badges.ob3_batch import Ob3BatchSigner
 from common.bulk import update_rows
 from credentials.models import Award, BatchChunk, BatchItem, IssuingBatch
 from credentials.representations import award_event_payload
+from credentials.selectors import award_learner_names
 from credentials.services import batches as record
 from frameworks.i18n import in_both
 from issuers import webhooks
@@ -392,8 +393,9 @@ def _announce(issuer, awards: list) -> None:
         for endpoint in issuer.webhook_endpoints.filter(is_active=True)
     ):
         return
+    names = award_learner_names(awards)  # one query, not one per award
     for award in awards:
-        webhooks.emit(issuer, "award.issued", award_event_payload(award))
+        webhooks.emit(issuer, "award.issued", award_event_payload(award, names))
 
 
 # --- Baking ----------------------------------------------------------------------------------

@@ -4,14 +4,19 @@ programme version. Public API:
     endorse_programme_version(*, actor, endorser, version, comment_ja, comment_en,
                               valid_until=None, request=None) -> Endorsement
     withdraw_endorsement(*, actor, endorsement, request=None) -> Endorsement
+    accept_endorsement(*, actor, endorsement, request=None) -> Endorsement
+    decline_endorsement(*, actor, endorsement, request=None) -> Endorsement
     check_endorsable(endorser, version, valid_until) -> None
     endorsement_credential(endorsement) -> dict        (unsigned OB 3.0 EndorsementCredential)
     ob2_endorsement(endorsement) -> dict               (hosted OB 2.0 Endorsement)
     load_demo_endorsements() -> list[Endorsement]
 
-Each endorsement is signed once, with the endorser's key, when it is made; new badges of the
-version embed it (badges.ob3.achievement_for, badges.ob2.badge_class), badges issued before keep
-what they were signed with.
+Each endorsement is signed once, with the endorser's key, when it is made. It then waits for the
+endorsed issuer's consent (issuers distrust each other: nobody may put words into another
+issuer's badges): one of that issuer's owners accepts or declines it. Only accepted, active,
+unexpired endorsements are embedded in new badges of the version (badges.selectors
+.active_endorsements, read by badges.ob3.achievement_for, badges.ob2.badge_class and so batch
+signing); badges issued before keep what they were signed with.
 """
 
 from __future__ import annotations
@@ -185,6 +190,58 @@ def withdraw_endorsement(*, actor, endorsement: Endorsement, request=None) -> En
     return endorsement
 
 
+def _decide(actor, endorsement: Endorsement, acceptance: str, request) -> Endorsement:
+    endorsement = (
+        Endorsement.objects.select_for_update(of=("self",))
+        .select_related("programme_version__programme__issuer")
+        .get(pk=endorsement.pk)
+    )
+    endorsed = endorsement.programme_version.programme.issuer
+    # Only the endorsed issuer's owners decide; the endorser (or anyone else) may not.
+    require_permission(actor, endorsed, Action.MANAGE_ISSUER)
+    if endorsement.acceptance == acceptance:
+        return endorsement  # idempotent
+    if endorsement.status == Endorsement.Status.WITHDRAWN:
+        raise ValidationError(_("This endorsement has been withdrawn by its endorser."))
+    previous = endorsement.acceptance
+    endorsement.acceptance = acceptance
+    endorsement.decided_at = timezone.now()
+    endorsement.decided_by = actor if getattr(actor, "pk", None) else None
+    endorsement.save(update_fields=["acceptance", "decided_at", "decided_by"])
+    record_audit(
+        actor=actor,
+        action=(
+            "endorsement.accept"
+            if acceptance == Endorsement.Acceptance.ACCEPTED
+            else "endorsement.decline"
+        ),
+        target=endorsement,
+        issuer=endorsed,
+        details={
+            "endorsement": str(endorsement.public_id),
+            "endorser": endorsement.endorser.slug,
+            "programme_version": endorsement.programme_version_id,
+            "previous": previous,
+        },
+        request=request,
+    )
+    return endorsement
+
+
+@transaction.atomic
+def accept_endorsement(*, actor, endorsement: Endorsement, request=None) -> Endorsement:
+    """The endorsed issuer's owner accepts: new badges of the version embed the endorsement.
+    Also reverses an earlier decline. Idempotent; audited."""
+    return _decide(actor, endorsement, Endorsement.Acceptance.ACCEPTED, request)
+
+
+@transaction.atomic
+def decline_endorsement(*, actor, endorsement: Endorsement, request=None) -> Endorsement:
+    """The endorsed issuer's owner declines: no new badge embeds it (an accepted one can be
+    declined later; badges already issued keep what they carry). Idempotent; audited."""
+    return _decide(actor, endorsement, Endorsement.Acceptance.DECLINED, request)
+
+
 # --- Demo data ---------------------------------------------------------------------------------
 
 DEMO_ENDORSER = {
@@ -215,7 +272,7 @@ DEMO_COMMENT_EN = (
 @transaction.atomic
 def load_demo_endorsements() -> list[Endorsement]:
     """The demo QA body, its owner and its endorsements of the university's silver and gold
-    programmes (their published versions). Idempotent."""
+    programmes (their published versions), accepted by the university. Idempotent."""
     from credentials.models import ProgrammeVersion
     from issuers import demo, services
     from issuers.models import Role
@@ -251,5 +308,8 @@ def load_demo_endorsements() -> list[Endorsement]:
                 )
             except (ValidationError, PermissionDenied):
                 continue
+        if existing.acceptance == Endorsement.Acceptance.PENDING:
+            # The university accepts them (done here by the platform's demo admin).
+            existing = accept_endorsement(actor=admin, endorsement=existing)
         made.append(existing)
     return made

@@ -129,6 +129,13 @@ class Endorsement(models.Model):
         ACTIVE = "active", _("Active")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
+    class Acceptance(models.TextChoices):
+        """The endorsed issuer's consent: only accepted endorsements go into its badges."""
+
+        PENDING = "pending", _("Awaiting acceptance")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
     endorser = models.ForeignKey(
         "issuers.Issuer",
         on_delete=models.PROTECT,
@@ -149,6 +156,22 @@ class Endorsement(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
     )
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    acceptance = models.CharField(
+        _("acceptance"),
+        max_length=16,
+        choices=Acceptance.choices,
+        default=Acceptance.PENDING,
+        help_text=_("By the endorsed issuer: only accepted endorsements appear in its badges."),
+    )
+    decided_at = models.DateTimeField(_("accepted or declined at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted or declined by"),
+    )
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     credential = models.JSONField(default=dict, editable=False)  # signed OB 3.0
     ob2_endorsement = models.JSONField(default=dict, editable=False)  # hosted OB 2.0

@@ -47,9 +47,16 @@ def status_of(record: BadgeRecord) -> bool:
 
 
 def active_endorsements(version) -> QuerySet[Endorsement]:
-    """Endorsements new badges of ``version`` embed: not withdrawn, not past their validity."""
+    """Endorsements new badges of ``version`` embed: accepted by the version's issuer (never
+    pending or declined), not withdrawn, not past their validity. Every document that embeds
+    endorsements (OB 3.0 achievement, OB 2.0 BadgeClass, batch signing's shared parts) reads
+    them here."""
     return (
-        Endorsement.objects.filter(programme_version=version, status=Endorsement.Status.ACTIVE)
+        Endorsement.objects.filter(
+            programme_version=version,
+            status=Endorsement.Status.ACTIVE,
+            acceptance=Endorsement.Acceptance.ACCEPTED,
+        )
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=timezone.now()))
         .select_related("endorser")
         .order_by("issued_at", "pk")

@@ -428,10 +428,13 @@ def load_demo_credentials(issuers) -> DemoCredentials:
     regression = _programme(society_actor, society, SOCIETY_PROGRAMME, validity_months=36)
     result.programmes[regression.slug] = regression
     for number, index in enumerate(SOCIETY_LEARNERS):
-        learner = services.register_learner(
+        family, given, family_en, given_en = LEARNER_NAMES[index]
+        learner = services.register_learner(  # names are per issuer: the society records its own
             actor=society_actor,
             issuer=society,
             email=result.learners[index].email,
+            name_ja=f"{family}{given}",  # the society writes them without a space
+            name_en=f"{family_en.upper()} {given_en}",
             student_number=f"JDSS-{2025000 + number + 1}",
         )
         _assess_and_award(society_actor, regression, learner, index, index != 20, award=False)

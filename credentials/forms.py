@@ -132,10 +132,11 @@ class LearnerAddForm(forms.ModelForm):
         # would fail on are made here first (reads only).
         data = super().clean()
         email = normalise_email(data.get("email", ""))
-        known = Learner.objects.filter(email=email).exists()
-        if email and not known and not (data.get("name_ja") or data.get("name_en")):
-            self.add_error("name_ja", _("Enter the learner's name in Japanese or English."))
         number, issuer = data.get("student_number"), data.get("issuer")
+        # Names are per issuer: a learner new to this issuer needs one, whoever else knows them.
+        known_here = LearnerEnrolment.objects.filter(learner__email=email, issuer=issuer).exists()
+        if email and not known_here and not (data.get("name_ja") or data.get("name_en")):
+            self.add_error("name_ja", _("Enter the learner's name in Japanese or English."))
         if number and issuer:
             holder = LearnerEnrolment.objects.filter(issuer=issuer, student_number=number)
             if holder.exclude(learner__email=email).exists():

@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from credentials.models import Award, IssuingBatch
-from credentials.selectors import EXPIRED
+from credentials.selectors import EXPIRED, award_learner_name
 
 # ---- awards -------------------------------------------------------------------------------
 
@@ -63,7 +63,7 @@ class AwardOutputSerializer(serializers.Serializer):
     program = serializers.IntegerField(source="programme_version.programme_id")
     program_slug = serializers.CharField(source="programme_version.programme.slug")
     version = serializers.IntegerField(source="programme_version.number")
-    learner = AwardLearnerOutputSerializer()
+    learner = serializers.SerializerMethodField()
     assessment = serializers.IntegerField(source="assessment_id", allow_null=True)
     issued_at = serializers.DateTimeField(allow_null=True)
     expires_at = serializers.DateTimeField(allow_null=True)
@@ -84,11 +84,20 @@ class AwardOutputSerializer(serializers.Serializer):
     def get_links(self, award):
         return award_links(award)
 
+    @extend_schema_field(AwardLearnerOutputSerializer)
+    def get_learner(self, award) -> dict:
+        # The names the award's issuer recorded, never another issuer's: from the context's
+        # bulk lookup (award_learner_names), an annotation (with_learner_names) or a query.
+        name = self.context.get("learner_names", {}).get(award.pk) or award_learner_name(award)
+        return {"email": award.learner.email, "name_ja": name.ja, "name_en": name.en}
 
-def award_event_payload(award: Award) -> dict:
+
+def award_event_payload(award: Award, learner_names: dict | None = None) -> dict:
     """The `data` of award.issued / award.revoked webhooks: the award as GET /awards/{id}/
-    shows it, so integrators parse one shape."""
-    return dict(AwardOutputSerializer(award).data)
+    shows it, so integrators parse one shape. `learner_names`: award_learner_names() of a
+    whole list, so that a batch's webhooks make no query per award."""
+    context = {"learner_names": learner_names or {}}
+    return dict(AwardOutputSerializer(award, context=context).data)
 
 
 # ---- batches ------------------------------------------------------------------------------

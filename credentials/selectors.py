@@ -1,6 +1,19 @@
 """Reads for staff, always scoped to the issuers the user may act for."""
 
-from django.db.models import Case, CharField, F, Prefetch, Q, QuerySet, Value, When
+from typing import NamedTuple
+
+from django.db.models import (
+    Case,
+    CharField,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -99,6 +112,108 @@ def student_numbers(issuer: Issuer, learner_ids) -> dict[int, str]:
             "learner_id", "student_number"
         )
     )
+
+
+# --- learners' names: each issuer reads only the names it recorded itself ---------------------
+
+
+class LearnerName(NamedTuple):
+    """A learner's names as one issuer recorded them (on its LearnerEnrolment)."""
+
+    ja: str = ""
+    en: str = ""
+
+    def in_lang(self, lang: str) -> str:
+        return (self.en or self.ja) if lang == "en" else (self.ja or self.en)
+
+
+NO_NAME = LearnerName()
+
+
+def _id(value) -> int:
+    return value if isinstance(value, int) else value.pk
+
+
+def learner_name_for(learner: Learner | int, issuer: Issuer | int) -> LearnerName:
+    """The names `issuer` recorded for the learner; empty when it does not know them."""
+    row = (
+        LearnerEnrolment.objects.filter(learner_id=_id(learner), issuer_id=_id(issuer))
+        .values_list("name_ja", "name_en")
+        .first()
+    )
+    return LearnerName(*row) if row else NO_NAME
+
+
+def learner_names_for(learners, issuer: Issuer | int) -> dict[int, LearnerName]:
+    """learner_name_for for many learners (objects or ids) in one query, by learner id;
+    learners `issuer` does not know are absent."""
+    ids = {_id(learner) for learner in learners}
+    rows = LearnerEnrolment.objects.filter(issuer_id=_id(issuer), learner_id__in=ids)
+    return {
+        learner_id: LearnerName(ja, en)
+        for learner_id, ja, en in rows.values_list("learner_id", "name_ja", "name_en")
+    }
+
+
+def _issuer_enrolment(field: str, learner: str = "learner_id", issuer: str = "issuer_id"):
+    return Subquery(
+        LearnerEnrolment.objects.filter(
+            learner_id=OuterRef(learner), issuer_id=OuterRef(issuer)
+        ).values(field)[:1],
+        output_field=CharField(),
+    )
+
+
+def with_learner_names(awards: QuerySet[Award]) -> QuerySet[Award]:
+    """Annotate `learner_name_ja` / `learner_name_en`: the names the award's own issuer
+    recorded (one query for a whole list; award_learner_name reads them)."""
+    issuer = "programme_version__programme__issuer_id"
+    return awards.annotate(
+        learner_name_ja=_issuer_enrolment("name_ja", issuer=issuer),
+        learner_name_en=_issuer_enrolment("name_en", issuer=issuer),
+    )
+
+
+def award_learner_name(award: Award) -> LearnerName:
+    """The learner's names as recorded by the issuer of the award (never another issuer's)."""
+    if hasattr(award, "learner_name_ja"):  # annotated by with_learner_names
+        return LearnerName(award.learner_name_ja or "", award.learner_name_en or "")
+    return learner_name_for(award.learner_id, award.programme_version.programme.issuer_id)
+
+
+def award_learner_names(awards) -> dict[int, LearnerName]:
+    """award_learner_name for many awards (of any issuers), by award id, in one query."""
+    awards = list(awards)
+    by_issuer: dict[int, set[int]] = {}
+    for award in awards:
+        by_issuer.setdefault(award.programme_version.programme.issuer_id, set()).add(
+            award.learner_id
+        )
+    query = Q(pk__in=[])
+    for issuer_id, learner_ids in by_issuer.items():
+        query |= Q(issuer_id=issuer_id, learner_id__in=learner_ids)
+    names = {
+        (learner_id, issuer_id): LearnerName(ja, en)
+        for learner_id, issuer_id, ja, en in LearnerEnrolment.objects.filter(query).values_list(
+            "learner_id", "issuer_id", "name_ja", "name_en"
+        )
+    }
+    return {
+        a.pk: names.get((a.learner_id, a.programme_version.programme.issuer_id), NO_NAME)
+        for a in awards
+    }
+
+
+def own_learner_name(learner: Learner) -> LearnerName:
+    """For the learner's own eyes only (their signed-in area): the names of their earliest
+    enrolment, whichever issuer recorded them."""
+    row = (
+        LearnerEnrolment.objects.filter(learner=learner)
+        .order_by("created_at", "pk")
+        .values_list("name_ja", "name_en")
+        .first()
+    )
+    return LearnerName(*row) if row else NO_NAME
 
 
 def is_enrolled(learner: Learner, issuer: Issuer) -> bool:

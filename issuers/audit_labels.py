@@ -28,6 +28,8 @@ ACTION_LABELS = {
     "webhook.delete": _("Webhook deleted"),
     "endorsement.create": _("Endorsement issued"),
     "endorsement.withdraw": _("Endorsement withdrawn"),
+    "endorsement.accept": _("Endorsement accepted"),
+    "endorsement.decline": _("Endorsement declined"),
     # Programmes
     "programme.create": _("Programme created"),
     "programme.update": _("Programme draft changed"),

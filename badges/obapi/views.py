@@ -19,7 +19,7 @@ from badges.obapi.accounts import learner_for_user, user_for_learner
 from badges.obapi.apps import connected_apps, withdraw_access
 from badges.obapi.registration import RegistrationError, register_client
 from credentials.models import Award, Learner
-from credentials.selectors import session_learner_id
+from credentials.selectors import own_learner_name, session_learner_id
 
 SCOPE = settings.OB_API_SCOPE
 DEFAULT_LIMIT = 10
@@ -226,7 +226,7 @@ def profile(request):
         "id": f"mailto:{learner.email}",
         "email": learner.email,
     }
-    name = getattr(learner, "name_ja", "") or getattr(learner, "name_en", "")
+    name = own_learner_name(learner).in_lang("ja")
     if name:
         body["name"] = name
     return _json(body)

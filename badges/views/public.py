@@ -30,7 +30,7 @@ from badges.verification import verify_badge
 from badges.verification.portal import verification_fetcher
 from common.body_limits import limit_request_body
 from credentials.models import Award
-from credentials.selectors import session_learner_id
+from credentials.selectors import award_learner_name, session_learner_id
 from frameworks.crosswalk import crosswalk
 from frameworks.i18n import current_lang, pick
 from frameworks.selectors import jeqf_level
@@ -331,7 +331,7 @@ def credential_page(request, public_id):
     lang = current_lang()
     title = version.title_in(lang) or version.title
     issuer_name = pick(issuer.name_ja, issuer.name_en, lang)
-    learner = award.learner
+    learner_name = award_learner_name(award)  # as the award's issuer recorded it
     page_url = _absolute(reverse("badges:credential-page", kwargs={"public_id": award.public_id}))
     status = _status(award)
     downloads = [
@@ -353,7 +353,7 @@ def credential_page(request, public_id):
         "issuer": issuer,
         "issuer_name": issuer_name,
         "issuer_qa": _quality_assurance_text(quality_assurance_descriptor(issuer), lang),
-        "learner_name": pick(learner.name_ja, learner.name_en, lang),
+        "learner_name": learner_name.in_lang(lang),
         "title": title,
         "description": _localized(version.descriptors.get("content"), lang),
         "status": status,

@@ -15,6 +15,7 @@ from issuers.admin import ScopedAdminMixin, may
 from issuers.permissions import Action
 
 from .common import report_failure
+from .learners import with_names_like
 
 STATUS_LABELS = {
     **dict(Award.Status.choices),
@@ -50,7 +51,7 @@ class AwardAdmin(ScopedAdminMixin, admin.ModelAdmin):
         EffectiveStatusFilter,
         ("programme_version__programme", admin.RelatedOnlyFieldListFilter),
     ]
-    search_fields = ["learner__email", "learner__name_ja", "learner__name_en"]
+    search_fields = ["learner__email"]  # names: get_search_results (the award issuer's own)
     actions = ["approve_awards", "revoke_awards"]
     fields = readonly_fields = [
         "public_id",
@@ -71,7 +72,13 @@ class AwardAdmin(ScopedAdminMixin, admin.ModelAdmin):
     date_hierarchy = "issued_at"
 
     def get_queryset(self, request):
-        return selectors.awards_for_user(request.user)
+        # The learner's names as each award's issuer recorded them, in the same query.
+        return selectors.with_learner_names(selectors.awards_for_user(request.user))
+
+    def get_search_results(self, request, queryset, search_term):
+        named = with_names_like(queryset, search_term, "programme_version__programme__issuer_id")
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        return found | named, may_have_duplicates
 
     def has_view_permission(self, request, obj=None):
         return may(request, obj and _issuer(obj), Action.VIEW, any_issuer=obj is None)
@@ -91,10 +98,9 @@ class AwardAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def has_revoke_permission(self, request):
         return may(request, None, Action.REVOKE_AWARD, any_issuer=True)
 
-    @admin.display(description=gettext_lazy("learner"), ordering="learner__name_ja")
+    @admin.display(description=gettext_lazy("learner"), ordering="learner_name_ja")
     def learner_name(self, award):
-        learner = award.learner
-        return (learner.name_en or learner.name_ja) if current_lang() == "en" else learner.name_ja
+        return selectors.award_learner_name(award).in_lang(current_lang())
 
     @admin.display(description=gettext_lazy("e-mail"), ordering="learner__email")
     def learner_email(self, award):

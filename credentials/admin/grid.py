@@ -28,18 +28,21 @@ class _Rollback(Exception):
 
 def _initial_rows(version) -> list[dict]:
     latest = selectors.latest_assessments(version)
-    numbers = selectors.student_numbers(version.programme.issuer, latest)
+    issuer = version.programme.issuer
+    numbers = selectors.student_numbers(issuer, latest)
+    names = selectors.learner_names_for(latest, issuer)  # this issuer's own, one query
     rows = []
     for assessment in sorted(
         latest.values(), key=lambda a: (numbers.get(a.learner_id) or "", a.learner.email)
     ):
         learner = assessment.learner
+        name = names.get(learner.pk, selectors.NO_NAME)
         rows.append(
             {
                 "learner_id": learner.pk,
                 "email": learner.email,
-                "name_ja": learner.name_ja,
-                "name_en": learner.name_en,
+                "name_ja": name.ja,
+                "name_en": name.en,
                 "student_number": numbers.get(learner.pk, ""),
                 **{name: getattr(assessment, name) for name in COMPARED_FIELDS},
                 "assessed_on": assessment.assessed_on,

@@ -2,7 +2,7 @@
 register_learner (an e-mail another issuer knows is enrolled here, not duplicated)."""
 
 from django.contrib import admin
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
 from credentials import selectors, services
@@ -13,6 +13,18 @@ from issuers.permissions import Action
 from issuers.selectors import issuers_for_user
 
 LEARNER_ADDERS = (Action.RECORD_ASSESSMENT, Action.ISSUE_AWARD)
+
+
+def with_names_like(queryset, search_term: str, issuer_path: str):
+    """A search in assessments or awards: the rows of `queryset` whose learner's name, as the
+    row's own issuer recorded it, contains the term (none for an empty term)."""
+    term = search_term.strip()
+    if not term:
+        return queryset.none()
+    named = LearnerEnrolment.objects.filter(
+        learner_id=OuterRef("learner_id"), issuer_id=OuterRef(issuer_path)
+    ).filter(Q(name_ja__icontains=term) | Q(name_en__icontains=term))
+    return queryset.filter(Exists(named))
 
 
 class ScopedInline(admin.TabularInline):
@@ -35,7 +47,7 @@ class ScopedEnrolmentInline(ScopedInline):
     """The learner's enrolments at the user's own issuers only."""
 
     model = LearnerEnrolment
-    fields = readonly_fields = ["issuer", "student_number", "created_at"]
+    fields = readonly_fields = ["issuer", "name_ja", "name_en", "student_number", "created_at"]
 
     def get_queryset(self, request):
         return selectors.enrolments_for_user(request.user)
@@ -54,9 +66,10 @@ class ScopedAwardInline(ScopedInline):
 
 @admin.register(Learner)
 class LearnerAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["name_ja", "name_en", "email", "student_number_display"]
-    search_fields = ["email", "name_ja", "name_en"]  # student numbers: get_search_results
-    readonly_fields = ["email", "name_ja", "name_en", "created_at"]
+    list_display = ["name_ja_display", "name_en_display", "email", "student_number_display"]
+    # Names and student numbers: get_search_results, in the user's own issuers' enrolments only.
+    search_fields = ["email"]
+    readonly_fields = ["email", "created_at"]  # names: the user's own enrolments (inline)
     inlines = [ScopedEnrolmentInline, ScopedAwardInline]
 
     def get_queryset(self, request):
@@ -70,13 +83,15 @@ class LearnerAdmin(ScopedAdminMixin, admin.ModelAdmin):
         )
 
     def get_search_results(self, request, queryset, search_term):
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        if search_term.strip():
-            numbered = selectors.enrolments_for_user(request.user).filter(
-                student_number=search_term.strip()
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term:
+            # Another issuer's names and numbers are not searched: that would confirm them.
+            own = selectors.enrolments_for_user(request.user).filter(
+                Q(student_number=term) | Q(name_ja__icontains=term) | Q(name_en__icontains=term)
             )
-            queryset |= self.get_queryset(request).filter(pk__in=numbered.values("learner_id"))
-        return queryset, may_have_duplicates
+            found |= queryset.filter(pk__in=own.values("learner_id"))
+        return found, may_have_duplicates
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -119,6 +134,19 @@ class LearnerAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def student_number_display(self, learner):
         return ", ".join(e.student_number for e in learner.visible_enrolments if e.student_number)
 
+    @staticmethod
+    def _own_names(learner, field: str) -> str:
+        names = dict.fromkeys(getattr(e, field) for e in learner.visible_enrolments)
+        return ", ".join(name for name in names if name)
+
+    @admin.display(description=_("full name (Japanese)"))
+    def name_ja_display(self, learner):
+        return self._own_names(learner, "name_ja")
+
+    @admin.display(description=_("full name (English)"))
+    def name_en_display(self, learner):
+        return self._own_names(learner, "name_en")
+
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         learner = services.register_learner(
@@ -131,7 +159,7 @@ class LearnerAdmin(ScopedAdminMixin, admin.ModelAdmin):
             request=request,
         )
         obj.pk, obj._state.adding, obj._state.db = learner.pk, False, learner._state.db
-        obj.email, obj.name_ja, obj.name_en = learner.email, learner.name_ja, learner.name_en
+        obj.email = learner.email
 
     def save_related(self, request, form, formsets, change):
         pass  # nothing related is edited here
@@ -143,11 +171,16 @@ class AssessmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     list_display = ["learner", "programme_version", "result", "score", "grade", "assessed_on"]
     list_filter = ["result", ("programme_version__programme", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["learner__email", "learner__name_ja", "learner__name_en"]
+    search_fields = ["learner__email"]  # names: get_search_results, own enrolments only
     date_hierarchy = "assessed_on"
 
     def get_queryset(self, request):
         return selectors.assessments_for_user(request.user)
+
+    def get_search_results(self, request, queryset, search_term):
+        named = with_names_like(queryset, search_term, "programme_version__programme__issuer_id")
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        return found | named, may_have_duplicates
 
     def has_view_permission(self, request, obj=None):
         if obj is None:

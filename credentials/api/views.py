@@ -166,10 +166,17 @@ class LearnerUpsertView(ApiView):
     )
     def put(self, request):
         data = _valid(s.LearnerInputSerializer, request.data)
+        issuer = self.issuer
         learner = services.register_learner(
-            actor=request.user, issuer=self.issuer, request=request, **data
+            actor=request.user, issuer=issuer, request=request, **data
         )
-        return Response(s.LearnerOutputSerializer(learner).data)
+        # Only what this issuer recorded: another issuer's names of the learner never leave.
+        name = selectors.learner_name_for(learner, issuer)
+        return Response(
+            s.LearnerOutputSerializer(
+                {"id": learner.pk, "email": learner.email, "name_ja": name.ja, "name_en": name.en}
+            ).data
+        )
 
 
 class AssessmentCreateView(ApiView):
@@ -197,7 +204,7 @@ class AssessmentCreateView(ApiView):
 
 
 def _awards(user):
-    return selectors.awards_for_user(user)
+    return selectors.with_learner_names(selectors.awards_for_user(user))
 
 
 class AwardListView(ApiView):

@@ -236,11 +236,11 @@ class StackRequirement(models.Model):
 
 
 class Learner(models.Model):
-    """A person who earns awards. The e-mail is the identity; issuers see them via enrolments."""
+    """A person who earns awards. The e-mail is the identity, shared by every issuer that knows
+    them; everything an issuer records about them (names, student number) is on its enrolment,
+    so one issuer never sees what another recorded."""
 
     email = models.EmailField(_("e-mail"), max_length=254, unique=True)
-    name_ja = models.CharField(_("full name (Japanese)"), max_length=200, blank=True)
-    name_en = models.CharField(_("full name (English)"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -251,18 +251,13 @@ class Learner(models.Model):
         constraints = [
             # Unique on the raw column is case-insensitive because only lowercase is stored.
             models.CheckConstraint(condition=Q(email=Lower("email")), name="learner_email_lower"),
-            models.CheckConstraint(
-                condition=~Q(name_ja="") | ~Q(name_en=""), name="learner_has_a_name"
-            ),
         ]
 
     def __str__(self):
-        return f"{self.name_ja or self.name_en} <{self.email}>"
+        return self.email  # names are per issuer (LearnerEnrolment), never shown across them
 
     def clean(self):
         self.email = normalise_email(self.email)
-        if not (self.name_ja.strip() or self.name_en.strip()):
-            raise ValidationError(_("Enter the learner's name in Japanese or English."))
 
 
 def normalise_email(value: str) -> str:
@@ -270,10 +265,14 @@ def normalise_email(value: str) -> str:
 
 
 class LearnerEnrolment(models.Model):
-    """A learner known to an issuer, with that issuer's student number."""
+    """A learner known to an issuer, with what that issuer recorded: names, student number.
+    Read the names through the selectors (learner_name_for, learner_names_for,
+    award_learner_name), which pick the enrolment of the issuer asking."""
 
     learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="enrolments")
     issuer = models.ForeignKey(Issuer, on_delete=models.PROTECT, related_name="learner_enrolments")
+    name_ja = models.CharField(_("full name (Japanese)"), max_length=200, blank=True)
+    name_en = models.CharField(_("full name (English)"), max_length=200, blank=True)
     student_number = models.CharField(_("student number"), max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -282,6 +281,9 @@ class LearnerEnrolment(models.Model):
         verbose_name_plural = _("enrolments")
         constraints = [
             models.UniqueConstraint(fields=["learner", "issuer"], name="one_enrolment_per_issuer"),
+            models.CheckConstraint(
+                condition=~Q(name_ja="") | ~Q(name_en=""), name="enrolment_has_a_name"
+            ),
             models.UniqueConstraint(
                 fields=["issuer", "student_number"],
                 condition=~Q(student_number=""),
@@ -291,6 +293,11 @@ class LearnerEnrolment(models.Model):
 
     def __str__(self):
         return f"{self.learner.email} @ {self.issuer.slug}"
+
+    def clean(self):
+        self.name_ja, self.name_en = self.name_ja.strip(), self.name_en.strip()
+        if not (self.name_ja or self.name_en):
+            raise ValidationError(_("Enter the learner's name in Japanese or English."))
 
 
 class Assessment(models.Model):

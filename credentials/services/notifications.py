@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from credentials.models import BatchItem, localised
+from credentials.selectors import LearnerName, award_learner_name, award_learner_names
 
 # The credential page belongs to the badges app; it is reached by URL name only.
 CREDENTIAL_PAGE = "badges:credential-page"
@@ -23,30 +24,32 @@ def credential_page_url(award) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + path
 
 
-def _text(award, link: str, lang: str) -> str:
+def _text(award, name: LearnerName, link: str, lang: str) -> str:
     version = award.programme_version
     issuer = version.programme.issuer
-    learner = award.learner
     with translation.override(lang):
         return _(
             "%(name)s,\n\n%(issuer)s has issued you the micro-credential “%(title)s”.\n\n"
             "Your credential page, with the badge to download, share or add to LinkedIn:\n"
             "%(link)s\n\nAnyone can check it at the verify page of MC Portal."
         ) % {
-            "name": localised({"ja": learner.name_ja, "en": learner.name_en}, lang),
+            "name": localised({"ja": name.ja, "en": name.en}, lang),
             "issuer": issuer.name_en if lang == "en" and issuer.name_en else issuer.name_ja,
             "title": version.title_in(lang) or version.programme.slug,
             "link": link,
         }
 
 
-def award_mail(award) -> EmailMessage:
+def award_mail(award, name: LearnerName | None = None) -> EmailMessage:
+    """The mail, addressed by the name the award's issuer recorded (`name`: looked up in bulk
+    by the caller; else one query)."""
+    name = award_learner_name(award) if name is None else name
     link = credential_page_url(award)
     with translation.override("ja"):
         subject_ja = _("Your micro-credential has been issued")
     with translation.override("en"):
         subject_en = _("Your micro-credential has been issued")
-    body = f"{_text(award, link, 'ja')}\n\n----\n\n{_text(award, link, 'en')}\n"
+    body = f"{_text(award, name, link, 'ja')}\n\n----\n\n{_text(award, name, link, 'en')}\n"
     return EmailMessage(
         f"{subject_ja} / {subject_en}", body, settings.DEFAULT_FROM_EMAIL, [award.learner.email]
     )
@@ -80,11 +83,13 @@ def notify_batch_chunk(batch_pk: int, number: int) -> int:
     items = BatchItem.objects.filter(pk__in=claimed).select_related(
         "award__learner", "award__programme_version__programme__issuer"
     )
+    items = list(items)
+    names = award_learner_names(item.award for item in items)  # one query for the chunk
     sent, failed = [], []
     with get_connection() as connection:
         for item in items:
             try:
-                connection.send_messages([award_mail(item.award)])
+                connection.send_messages([award_mail(item.award, names[item.award.pk])])
                 sent.append(item.pk)
             except OSError:  # SMTP refused this address or dropped: recorded, not retried
                 failed.append(item.pk)

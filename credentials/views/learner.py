@@ -26,7 +26,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from credentials.forms import LearnerSignInForm
 from credentials.models import Award, Learner, normalise_email
-from credentials.selectors import award_status, learner_awards, session_learner_id
+from credentials.selectors import (
+    award_status,
+    learner_awards,
+    own_learner_name,
+    session_learner_id,
+)
 from credentials.services.learner_access import (
     LEARNER_SESSION_KEY,
     redeem_sign_in_token,
@@ -175,7 +180,7 @@ def area(request):
         "credentials/learner_area.html",
         {
             "learner": learner,
-            "learner_name": pick(learner.name_ja, learner.name_en, lang),
+            "learner_name": own_learner_name(learner).in_lang(lang),  # their own: any issuer's
             "rows": rows,
         },
     )

@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from credentials import services
 from credentials.models import Award, IssuingBatch
+from credentials.selectors import award_learner_name
 from credentials.services import batches
 from issuers import webhooks
 from tests.api.conftest import assert_problem
@@ -131,7 +132,10 @@ def test_a_cp932_csv_upload_starts_a_job_named_after_the_file(
     status = api_a.get(_path(response["Location"])).json()
     assert (status["issued"], status["skipped"], status["failed"]) == (1, 1, 1)
     award = Award.objects.get(batch_items__batch__public_id=status["id"])
-    assert (award.learner.email, award.learner.name_ja) == ("hanako@example.ac.jp", "港 花子")
+    assert (award.learner.email, award_learner_name(award).ja) == (
+        "hanako@example.ac.jp",
+        "港 花子",
+    )
     (failed,) = api_a.get(_path(status["links"]["errors"])).json()["results"]
     assert (failed["line"], failed["email"]) == (4, "shiro@example.ac.jp")
 

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 
 from badges import dataintegrity, extension, ob2, ob3
 from badges.endorsements import (
+    accept_endorsement,
     endorse_programme_version,
     endorsement_url,
     load_demo_endorsements,
@@ -183,7 +184,7 @@ def test_the_ob2_endorsement(endorser, endorser_owner, version):
 # --- embedding ---------------------------------------------------------------------------------
 
 
-def test_new_badges_embed_active_endorsements_and_old_ones_keep_theirs(
+def test_new_badges_embed_accepted_endorsements_and_old_ones_keep_theirs(
     endorser, endorser_owner, version, django_capture_on_commit_callbacks
 ):
     before = issued_record(version, django_capture_on_commit_callbacks)
@@ -192,6 +193,7 @@ def test_new_badges_embed_active_endorsements_and_old_ones_keep_theirs(
     assert "endorsement" not in ob2.badge_class(version)
 
     endorsement = endorse(endorser_owner, endorser, version)
+    accept_endorsement(actor=owner_of(version.programme.issuer), endorsement=endorsement)
     after = issued_record(version, django_capture_on_commit_callbacks)
 
     achievement = after.ob3_credential["credentialSubject"]["achievement"]
@@ -334,7 +336,8 @@ def _checked(credential, endorser, issuer) -> VerificationResult:
 def test_embedded_endorsements_are_verified_and_tampering_is_reported(
     endorser, endorser_owner, version, django_capture_on_commit_callbacks
 ):
-    endorse(endorser_owner, endorser, version)
+    endorsement = endorse(endorser_owner, endorser, version)
+    accept_endorsement(actor=owner_of(version.programme.issuer), endorsement=endorsement)
     credential = issued_record(version, django_capture_on_commit_callbacks).ob3_credential
     issuer = version.programme.issuer
 
@@ -365,6 +368,7 @@ def test_demo_endorsements_are_idempotent():
     assert {e.programme_version.programme.slug for e in first} == {"ds-silver", "ds-gold"}
     assert [e.pk for e in first] == [e.pk for e in second]
     assert Endorsement.objects.count() == 2
+    assert {e.acceptance for e in second} == {Endorsement.Acceptance.ACCEPTED}  # by the university
     endorser = Issuer.objects.get(slug="dsqa")
     assert endorser.kind == Issuer.Kind.QA_BODY
     assert ensure_signing_keys(endorser)["ed25519"] == first[0].signing_key

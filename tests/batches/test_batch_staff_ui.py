@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as in_active_language
 
 from credentials.models import Assessment, Award, BatchItem, IssuingBatch
+from credentials.selectors import award_learner_name
 from credentials.selectors_batches import batch_progress
 from credentials.services import batches
 from tests.credentials.factories import AssessmentFactory, EnrolmentFactory, LearnerFactory
@@ -88,7 +89,7 @@ def test_a_shift_jis_results_file_is_issued_as_a_batch_and_its_bad_row_is_listed
         "yamada@example.ac.jp",
         "suzuki@example.ac.jp",
     }
-    assert issued.get(learner__email="suzuki@example.ac.jp").learner.name_ja == "髙橋 花子"
+    assert award_learner_name(issued.get(learner__email="suzuki@example.ac.jp")).ja == "髙橋 花子"
 
     page = client.get(job_url(batch))
     assert page.status_code == 200

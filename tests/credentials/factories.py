@@ -48,12 +48,33 @@ class ProgrammeVersionFactory(factory.django.DjangoModelFactory):
 
 
 class LearnerFactory(factory.django.DjangoModelFactory):
+    """A learner (an e-mail). Names are recorded per issuer, on enrolments: `name_ja` and
+    `name_en` given here are not model fields but what EnrolmentFactory (and the assessment
+    and award factories' enrolment at their issuer) record for this learner by default."""
+
     class Meta:
         model = Learner
 
     email = factory.Sequence(lambda n: f"learner{n}@example.ac.jp")
     name_ja = factory.Sequence(lambda n: f"学習者 {n}")
     name_en = factory.Sequence(lambda n: f"Learner {n}")
+
+    @classmethod
+    def _create(cls, model_class, *args, name_ja="", name_en="", **kwargs):
+        learner = super()._create(model_class, *args, **kwargs)
+        learner.factory_name_ja, learner.factory_name_en = name_ja, name_en
+        return learner
+
+    @classmethod
+    def _build(cls, model_class, *args, name_ja="", name_en="", **kwargs):
+        learner = super()._build(model_class, *args, **kwargs)
+        learner.factory_name_ja, learner.factory_name_en = name_ja, name_en
+        return learner
+
+
+def _factory_name(learner, field: str, n: int) -> str:
+    default = f"学習者 {n}" if field == "name_ja" else f"Learner {n}"
+    return getattr(learner, f"factory_{field}", default)
 
 
 class EnrolmentFactory(factory.django.DjangoModelFactory):
@@ -63,6 +84,8 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
     learner = factory.SubFactory(LearnerFactory)
     issuer = factory.SubFactory(IssuerFactory)
     student_number = ""
+    name_ja = factory.LazyAttributeSequence(lambda o, n: _factory_name(o.learner, "name_ja", n))
+    name_en = factory.LazyAttributeSequence(lambda o, n: _factory_name(o.learner, "name_en", n))
 
 
 class AssessmentFactory(factory.django.DjangoModelFactory):

@@ -8,7 +8,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 from django.utils import timezone
 
-from credentials.models import Assessment, Award, Learner, Programme
+from credentials.models import Assessment, Award, Learner, LearnerEnrolment, Programme
 from issuers.models import AuditEvent, Role
 from tests.credentials.factories import (
     AssessmentFactory,
@@ -340,7 +340,7 @@ class TestResultsImport:
 
         response = client.post(self.url(version_a), {"token": token})
         assert response.status_code == 200 and response.context["report"].applied
-        assert Learner.objects.get().name_ja == "甲 太郎"
+        assert LearnerEnrolment.objects.get(learner=Learner.objects.get()).name_ja == "甲 太郎"
         # The stashed file is gone: confirming twice imports nothing more.
         again = client.post(self.url(version_a), {"token": token})
         assert again.status_code == 302
@@ -453,13 +453,71 @@ def test_role_decides_not_django_model_permissions(client, issuer_a, version_a):
     assert response.status_code == 200
 
 
+B_NAMES = ("乙が記録した 秘密子", "Himitsuko of B")
+
+
 class TestLearnerPrivacy:
     @pytest.fixture
     def shared(self, learner_a, issuer_a, issuer_b):
-        """The same person, with a student number at each issuer."""
-        learner_a.enrolments.filter(issuer=issuer_a).update(student_number="A-1")
-        learner_a.enrolments.create(issuer=issuer_b, student_number="B-SECRET")
+        """The same person, with a student number and names recorded at each issuer."""
+        learner_a.enrolments.filter(issuer=issuer_a).update(
+            student_number="A-1", name_ja="甲が記録した 花子", name_en="Hanako of A"
+        )
+        learner_a.enrolments.create(
+            issuer=issuer_b, student_number="B-SECRET", name_ja=B_NAMES[0], name_en=B_NAMES[1]
+        )
         return learner_a
+
+    def test_the_list_shows_only_the_names_the_users_issuer_recorded(self, client, owner_a, shared):
+        response = login(client, owner_a).get(reverse("admin:credentials_learner_changelist"))
+        page = response.content.decode()
+        assert "甲が記録した 花子" in page and "Hanako of A" in page
+        assert all(name not in page for name in B_NAMES)
+
+    def test_the_learner_page_shows_only_the_names_the_users_issuer_recorded(
+        self, client, owner_a, shared
+    ):
+        response = login(client, owner_a).get(
+            reverse("admin:credentials_learner_change", args=[shared.pk])
+        )
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "甲が記録した 花子" in page and all(name not in page for name in B_NAMES)
+
+    def test_searching_by_a_name_another_issuer_recorded_finds_nothing(
+        self, client, owner_a, shared
+    ):
+        client = login(client, owner_a)
+        url = reverse("admin:credentials_learner_changelist")
+        assert list(client.get(url, {"q": "花子"}).context["cl"].result_list) == [shared]
+        assert list(client.get(url, {"q": "秘密子"}).context["cl"].result_list) == []
+        assert list(client.get(url, {"q": "Himitsuko"}).context["cl"].result_list) == []
+
+    def test_the_award_list_shows_and_searches_the_name_of_the_awards_issuer(
+        self, client, owner_a, shared, version_a
+    ):
+        award = AwardFactory(
+            assessment=AssessmentFactory(learner=shared, programme_version=version_a)
+        )
+        client = login(client, owner_a)
+        url = reverse("admin:credentials_award_changelist")
+        page = client.get(url).content.decode()
+        assert "甲が記録した 花子" in page and all(name not in page for name in B_NAMES)
+        assert list(client.get(url, {"q": "Hanako of A"}).context["cl"].result_list) == [award]
+        assert list(client.get(url, {"q": "秘密子"}).context["cl"].result_list) == []
+        detail = client.get(reverse("admin:credentials_award_change", args=[award.pk]))
+        assert all(name not in detail.content.decode() for name in B_NAMES)
+
+    def test_adding_a_learner_another_issuer_knows_needs_a_name_like_a_new_one(
+        self, client, owner_a, shared, issuer_a
+    ):
+        LearnerEnrolment.objects.filter(learner=shared, issuer=issuer_a).delete()
+        response = login(client, owner_a).post(
+            reverse("admin:credentials_learner_add"),
+            {"issuer": issuer_a.pk, "email": shared.email, "name_ja": "", "name_en": ""},
+        )
+        assert response.status_code == 200 and response.context["adminform"].form.errors
+        assert not LearnerEnrolment.objects.filter(learner=shared, issuer=issuer_a).exists()
 
     def test_the_list_shows_only_the_users_own_student_numbers(self, client, owner_a, shared):
         response = login(client, owner_a).get(reverse("admin:credentials_learner_changelist"))
@@ -524,7 +582,9 @@ def _awards_on_learner_page(client, user, learner):
 
 def test_the_learner_page_shows_awards_at_the_users_issuers_only(client, owner_a, owner_b, world):
     learner = world["award_a"].learner
-    learner.enrolments.create(issuer=world["award_b"].programme_version.programme.issuer)
+    learner.enrolments.create(
+        issuer=world["award_b"].programme_version.programme.issuer, name_ja="乙の記録"
+    )
     assert _awards_on_learner_page(client, owner_a, learner) == [world["award_a"]]
     assert _awards_on_learner_page(client, owner_b, learner) == []  # A's award stays hidden
 

@@ -56,7 +56,7 @@ class TestEncodings:
         report = run(csv_bytes(header=JA_HEADER, encoding=encoding))
         assert report.encoding == expected
         assert report.errors == [] and report.applied
-        names = set(Learner.objects.values_list("name_ja", flat=True))
+        names = set(LearnerEnrolment.objects.values_list("name_ja", flat=True))
         assert names == {"佐藤 花子", "髙橋 蓮", "渡邉 凜"}
 
     def test_a_utf8_bom_does_not_end_up_in_the_first_header(self, run):
@@ -92,7 +92,9 @@ class TestEncodings:
             f"b@example.ac.jp,Bad,maybe,{DAY},\r\n"
         ).encode()
         report = run(data)
-        assert Learner.objects.get(email="a@example.ac.jp").name_en == "Sato, Hanako"
+        assert LearnerEnrolment.objects.get(learner__email="a@example.ac.jp").name_en == (
+            "Sato, Hanako"
+        )
         assert Assessment.objects.get().evidence_narrative == "line one\r\nline two"
         assert error_cells(report) == [(4, "result")]  # the record after the two-line one
 

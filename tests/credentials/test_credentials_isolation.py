@@ -30,7 +30,7 @@ def world_a(version_a, learner_a):
     pending = AwardFactory(assessment=other)
     draft = ProgrammeVersionFactory(programme=version_a.programme, number=2, published_at=None)
     fresh = AssessmentFactory(programme_version=version_a)  # passed, no award yet
-    fresh.learner.enrolments.create(issuer=version_a.programme.issuer)
+    fresh.learner.enrolments.create(issuer=version_a.programme.issuer, name_ja="新人")
     return {
         "draft": draft,
         "sibling": ProgrammeFactory(issuer=version_a.programme.issuer),
@@ -146,7 +146,7 @@ def test_a_learner_at_both_issuers_is_seen_by_b_without_as_awards(
     world_a, owner_b, issuer_b, version_b
 ):
     learner = world_a["learner"]
-    services.register_learner(actor=owner_b, issuer=issuer_b, email=learner.email)
+    services.register_learner(actor=owner_b, issuer=issuer_b, email=learner.email, name_ja="乙")
     assert selectors.learners_for_user(owner_b).filter(pk=learner.pk).exists()
     assert not selectors.awards_for_user(owner_b).filter(learner=learner).exists()
     assert not selectors.assessments_for_user(owner_b).filter(learner=learner).exists()

@@ -28,18 +28,22 @@ class TestRegisterLearner:
         )
         assert first.pk == again.pk and first.email == "hanako.sato@example.ac.jp"
         assert Learner.objects.count() == 1
-        assert [e.action for e in AuditEvent.objects.all()] == ["learner.create"]
+        events = AuditEvent.objects.order_by("pk")
+        assert [(e.action, e.issuer) for e in events] == [
+            ("learner.create", None),  # the portal's, not the issuer's: see below
+            ("learner.enrol", issuer_a),
+        ]
 
     def test_the_database_refuses_an_uppercase_email(self, db):
         with pytest.raises(IntegrityError, match="learner_email_lower"):
-            Learner.objects.create(email="Upper@example.ac.jp", name_ja="大文字")
+            Learner.objects.create(email="Upper@example.ac.jp")
 
     def test_a_new_learner_needs_a_name(self, assessor_a, issuer_a):
         with pytest.raises(ValidationError):
             services.register_learner(actor=assessor_a, issuer=issuer_a, email="x@example.ac.jp")
 
-    def test_a_learner_known_elsewhere_is_enrolled_not_duplicated_or_renamed(
-        self, learner_a, owner_b, issuer_b
+    def test_a_learner_known_elsewhere_is_enrolled_with_names_of_its_own_not_duplicated(
+        self, learner_a, issuer_a, owner_b, issuer_b
     ):
         learner = services.register_learner(
             actor=owner_b,
@@ -49,11 +53,19 @@ class TestRegisterLearner:
             student_number="B-001",
         )
         assert learner.pk == learner_a.pk
-        assert learner.name_ja == learner_a.name_ja  # names are only filled in where empty
-        assert LearnerEnrolment.objects.get(learner=learner, issuer=issuer_b).student_number == (
-            "B-001"
-        )
-        assert AuditEvent.objects.get().action == "learner.enrol"
+        at_a = LearnerEnrolment.objects.get(learner=learner, issuer=issuer_a)
+        at_b = LearnerEnrolment.objects.get(learner=learner, issuer=issuer_b)
+        assert (at_b.name_ja, at_b.student_number) == ("別の名前", "B-001")
+        assert at_a.name_ja != "別の名前"  # A's record is A's own, untouched by B
+        assert AuditEvent.objects.get().action == "learner.enrol"  # no learner.create here
+
+    def test_an_issuers_trail_does_not_tell_whether_another_issuer_knew_the_email(
+        self, learner_a, owner_b, issuer_b
+    ):
+        for email in (learner_a.email, "nobody-yet@example.ac.jp"):
+            services.register_learner(actor=owner_b, issuer=issuer_b, email=email, name_ja="乙")
+        at_b = AuditEvent.objects.filter(issuer=issuer_b).order_by("pk")
+        assert [(e.action, e.details) for e in at_b] == [("learner.enrol", {})] * 2
 
     def test_a_student_number_belongs_to_one_learner_per_issuer(self, assessor_a, issuer_a):
         services.register_learner(

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from credentials.models import Assessment, Learner
+from credentials.models import Assessment, Learner, LearnerEnrolment
 from credentials.services.imports import allowed_values, import_results, template_csv
 from frameworks.selectors import get_default_framework, vocabulary_index
 from frameworks.vocabularies import LabelList, code_for_label
@@ -151,7 +151,9 @@ def test_the_template_as_downloaded_and_then_filled_in_imports_cleanly(version_a
     )  # fmt: skip
     assert report.errors == [] and report.ignored_columns == []
     assert report.applied and report.valid_rows == 2
-    assert Learner.objects.get(email="hanako@example.ac.jp").name_en == "Hanako Sato"
+    assert LearnerEnrolment.objects.get(learner__email="hanako@example.ac.jp").name_en == (
+        "Hanako Sato"
+    )
 
 
 # --- the admin pages, as an assessor (not a superuser) -------------------------------------

@@ -15,7 +15,11 @@ import pytest
 import requests
 
 from badges import dataintegrity, extension, ob3
-from badges.endorsements import endorse_programme_version, ob2_endorsement_url
+from badges.endorsements import (
+    accept_endorsement,
+    endorse_programme_version,
+    ob2_endorsement_url,
+)
 from badges.models import BadgeRecord
 from badges.verification import verify_badge
 from badges.verification.fetch import SafeFetcher
@@ -53,6 +57,8 @@ def world(live_server, settings):
         comment_ja="本機構の認証基準に照らして審査し、基準を満たすことを確認しました。",
         comment_en="Reviewed against our standard: it meets the standard.",
     )
+    # Only endorsements the endorsed issuer accepted go into its badges.
+    endorsement = accept_endorsement(actor=owner_of(issuer), endorsement=endorsement)
     return issuer, version, endorser, endorsement
 
 

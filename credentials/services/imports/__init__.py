@@ -3,7 +3,7 @@
 Columns (header names in English or Japanese; order free; unknown columns are ignored):
 
     email / メールアドレス            required: the learner's identity
-    name_ja / 氏名                    required for a learner the portal does not know yet
+    name_ja / 氏名                    required for a learner new to this issuer (names: per issuer)
     name_en / 氏名（英語）, ローマ字  (one of name_ja / name_en is enough)
     student_number / 学籍番号         optional: the issuer's own number
     result / 合否, 結果               required: pass/fail, 合格/不合格, ○/×
@@ -138,7 +138,15 @@ def import_results(
     report.errors = sorted(problems.errors, key=lambda e: (e.line, e.column))
     valid = [row for row in rows if row.line not in problems.bad_lines]
     report.valid_rows = len(valid)
-    report.new_learners = len({row.email for row in valid if row.email not in known.learners})
+    # New to this issuer (whether another issuer knows the e-mail is not this issuer's business).
+    report.new_learners = len(
+        {
+            row.email
+            for row in valid
+            if row.email not in known.learners
+            or known.learners[row.email].pk not in known.enrolments
+        }
+    )
     existing = sum(
         1
         for row in valid

@@ -277,7 +277,10 @@ def load_known(rows: list[Row], version: ProgrammeVersion) -> Known:
 def check_against_database(rows: list[Row], known: Known, problems: Problems) -> None:
     for row in rows:
         learner = known.learners.get(row.email)
-        if learner is None and not (row.name_ja or row.name_en):
+        # New to this issuer, whether or not another issuer knows the e-mail: the answer
+        # must not reveal that, and names are recorded per issuer.
+        new_here = learner is None or learner.pk not in known.enrolments
+        if new_here and not (row.name_ja or row.name_en):
             problems.add(
                 row.line, "name_ja", _("A new learner needs a name (Japanese or English).")
             )

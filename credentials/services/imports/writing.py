@@ -12,41 +12,39 @@ def write_rows(
     """Returns the learners by e-mail and the assessments in the order of `rows`."""
     assessing = set(assessing_methods(version))
     issuer = version.programme.issuer
-    new_learners = [
-        Learner(email=row.email, name_ja=row.name_ja, name_en=row.name_en)
-        for row in rows
-        if row.email not in known.learners
-    ]
+    new_learners = [Learner(email=row.email) for row in rows if row.email not in known.learners]
     Learner.objects.bulk_create(new_learners, batch_size=2_000)
-    report.new_learners = len(new_learners)
     learners = {**known.learners, **{learner.email: learner for learner in new_learners}}
 
-    # Names are only filled in where empty: the learner record is shared with other issuers.
-    named = []
-    for row in rows:
-        learner = known.learners.get(row.email)
-        if learner and (
-            (not learner.name_ja and row.name_ja) or (not learner.name_en and row.name_en)
-        ):
-            learner.name_ja = learner.name_ja or row.name_ja
-            learner.name_en = learner.name_en or row.name_en
-            named.append(learner)
-    Learner.objects.bulk_update(named, ["name_ja", "name_en", "updated_at"], batch_size=2_000)
-
-    new_enrolments, numbered = [], []
+    # Everything a row says about the learner goes to this issuer's enrolment only: names are
+    # filled in where empty, a student number is set once.
+    new_enrolments, changed = [], []
     for row in rows:
         learner = learners[row.email]
         enrolment = known.enrolments.get(learner.pk)
         if enrolment is None:
             new_enrolments.append(
-                LearnerEnrolment(learner=learner, issuer=issuer, student_number=row.student_number)
+                LearnerEnrolment(
+                    learner=learner,
+                    issuer=issuer,
+                    student_number=row.student_number,
+                    name_ja=row.name_ja,
+                    name_en=row.name_en,
+                )
             )
-        elif row.student_number and not enrolment.student_number:
-            enrolment.student_number = row.student_number
-            numbered.append(enrolment)
+            continue
+        before = (enrolment.student_number, enrolment.name_ja, enrolment.name_en)
+        enrolment.student_number = enrolment.student_number or row.student_number
+        enrolment.name_ja = enrolment.name_ja or row.name_ja
+        enrolment.name_en = enrolment.name_en or row.name_en
+        if (enrolment.student_number, enrolment.name_ja, enrolment.name_en) != before:
+            changed.append(enrolment)
     LearnerEnrolment.objects.bulk_create(new_enrolments, batch_size=2_000)
-    LearnerEnrolment.objects.bulk_update(numbered, ["student_number"], batch_size=2_000)
-    report.new_enrolments = len(new_enrolments)
+    LearnerEnrolment.objects.bulk_update(
+        changed, ["student_number", "name_ja", "name_en"], batch_size=2_000
+    )
+    # Learners new to this issuer: how many the portal already knew stays undisclosed.
+    report.new_learners = report.new_enrolments = len(new_enrolments)
 
     assessments = [
         Assessment(
