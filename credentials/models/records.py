@@ -466,8 +466,12 @@ class Award(models.Model):
         verbose_name_plural = _("awards")
         ordering = ["-created_at", "-id"]
         constraints = [
+            # One live award per learner and version; a revoked one may have been superseded by
+            # a corrected reissue (`supersedes`).
             models.UniqueConstraint(
-                fields=["learner", "programme_version"], name="one_award_per_learner_version"
+                fields=["learner", "programme_version"],
+                condition=~Q(status="revoked"),
+                name="one_live_award_per_learner_version",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["pending", "issued", "revoked"]),

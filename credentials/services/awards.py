@@ -141,7 +141,7 @@ def _revoke(award: Award, *, actor, reason: str, request, details: dict) -> Awar
     )
     if was_issued:
         dispatch_after_commit(REVOKE_BADGES_TASK, award.pk)
-        if not details.get("superseded_by"):  # a reissue sends its own notice
+        if not details.get("superseded"):  # a reissue sends its own notice
             notify_learner(award, AwardNotice.Kind.REVOKED, reason=reason)
     _revoke_broken_stacks(award, actor=actor, request=request)
     return award

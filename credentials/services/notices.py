@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
-from credentials.models import AwardNotice, localised
+from credentials.models import AwardNotice
+from credentials.selectors import award_learner_name
 
 from .dispatch import dispatch_after_commit
 from .notifications import credential_page_url
@@ -42,8 +43,8 @@ REASON = gettext_lazy("Reason: %(reason)s")
 
 
 def learner_name(award, lang: str) -> str:
-    learner = award.learner
-    return localised({"ja": learner.name_ja, "en": learner.name_en}, lang)
+    """The name the award's issuer recorded (never another issuer's)."""
+    return award_learner_name(award).in_lang(lang)
 
 
 def _text(notice: AwardNotice, lang: str) -> str:
