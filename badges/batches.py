@@ -285,6 +285,13 @@ def _sign(batch: IssuingBatch, awarded: list, watch: Stopwatch, slots: list) -> 
                 status.signed_status_list_credential(slot[0])
             slots = slots + extra
         slots = slots[: len(todo)]
+        # Each revocation list's paired suspension list, signed before any credential names it.
+        suspensions = {}
+        for status_list, _index in slots:
+            if status_list.pk not in suspensions:
+                suspension = status.suspension_list_for(status_list)
+                status.signed_status_list_credential(suspension)
+                suspensions[status_list.pk] = suspension
     ob3_key, ob2_key = keys["ed25519"], keys["rsa2048"]
     ob2_private = load_private_key(ob2_key)
     # The issuer may want each credential as a VC-JWT too (badges/vc_jwt.py).
@@ -300,7 +307,12 @@ def _sign(batch: IssuingBatch, awarded: list, watch: Stopwatch, slots: list) -> 
             todo[start : start + SIGN_SLICE], slots[start : start + SIGN_SLICE], strict=True
         ):
             award.programme_version = version  # shares the chunk's loaded version and issuer
-            record_ = BadgeRecord(award=award, status_list=status_list, status_index=index)
+            record_ = BadgeRecord(
+                award=award,
+                status_list=status_list,
+                status_index=index,
+                suspension_list=suspensions[status_list.pk],
+            )
             try:
                 record_.ob3_credential = signer.sign_record(record_)
                 record_.ob3_signing_key = ob3_key

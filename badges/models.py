@@ -38,6 +38,15 @@ class StatusList(models.Model):
     )
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     purpose = models.CharField(max_length=16, choices=Purpose.choices, default=Purpose.REVOCATION)
+    # A suspension list mirrors one revocation list index for index (badges.status).
+    paired_with = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="suspension_lists",
+        editable=False,
+    )
     size = models.PositiveIntegerField(default=STATUS_LIST_MIN_SIZE)
     bits = models.BinaryField(editable=False)  # size / 8 bytes, index 0 = left-most bit
     # Indices handed out (same layout). Claimed in a short transaction of their own, so that
@@ -71,6 +80,15 @@ class BadgeRecord(models.Model):
     )
     status_list = models.ForeignKey(StatusList, on_delete=models.PROTECT, related_name="entries")
     status_index = models.PositiveIntegerField()
+    # The same index in the suspension list paired with `status_list` (None for badges made
+    # before suspension existed: they can be revoked, not suspended).
+    suspension_list = models.ForeignKey(
+        StatusList,
+        on_delete=models.PROTECT,
+        related_name="suspension_entries",
+        null=True,
+        blank=True,
+    )
     ob2_assertion = RowBoundJSONField(default=dict, editable=False)
     ob2_jws = models.TextField(blank=True, editable=False)
     ob3_credential = RowBoundJSONField(default=dict, editable=False)

@@ -406,6 +406,8 @@ class AwardFacts:
     status_purpose: str
     status_index: str
     status_list: str
+    suspension_id: str | None = None
+    suspension_list: str | None = None
 
 
 def award_facts(record) -> AwardFacts:
@@ -429,17 +431,35 @@ def award_facts(record) -> AwardFacts:
         status_purpose=record.status_list.purpose,
         status_index=str(record.status_index),
         status_list=url,
+        **_suspension_facts(record),
     )
 
 
-def _credential_status(facts: AwardFacts) -> dict:
-    return {
+def _suspension_facts(record) -> dict:
+    if record.suspension_list_id is None:
+        return {}
+    url = status_list_url(record.suspension_list)
+    return {"suspension_id": f"{url}#{record.status_index}", "suspension_list": url}
+
+
+def _credential_status(facts: AwardFacts) -> dict | list[dict]:
+    revocation = {
         "id": facts.status_id,
         "type": "BitstringStatusListEntry",
         "statusPurpose": facts.status_purpose,
         "statusListIndex": facts.status_index,
         "statusListCredential": facts.status_list,
     }
+    if facts.suspension_list is None:
+        return revocation
+    suspension = {
+        "id": facts.suspension_id,
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "suspension",
+        "statusListIndex": facts.status_index,
+        "statusListCredential": facts.suspension_list,
+    }
+    return [revocation, suspension]
 
 
 def compose_credential(shared: SharedParts, facts: AwardFacts) -> dict:

@@ -35,7 +35,7 @@ from issuers.keys import load_private_key
 logger = logging.getLogger(__name__)
 
 _SLOTS = tuple(field.name for field in fields(ob3.AwardFacts))
-_OPTIONAL = ("expires", "grade", "score")
+_OPTIONAL = ("expires", "grade", "score", "suspension_id", "suspension_list")
 
 
 class Ob3BatchSigner:

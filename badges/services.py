@@ -42,7 +42,12 @@ def _record_with_index(award_pk: int) -> BadgeRecord | None:
     if record is not None or award.status != Award.Status.ISSUED:
         return record
     status_list, index = status.allocate_status_index(award.programme_version.programme.issuer)
-    return BadgeRecord.objects.create(award=award, status_list=status_list, status_index=index)
+    return BadgeRecord.objects.create(
+        award=award,
+        status_list=status_list,
+        status_index=index,
+        suspension_list=status.suspension_list_for(status_list),
+    )
 
 
 def is_complete(record: BadgeRecord) -> bool:
@@ -121,8 +126,10 @@ def issue_badges_for_award(award_pk: int) -> BadgeRecord | None:
             made.append("ob2_jws")
         _bake(record, made)
         record.save()
-        # The list must be signed before a verifier follows a credential to it.
+        # The lists must be signed before a verifier follows a credential to them.
         status.signed_status_list_credential(record.status_list)
+        if record.suspension_list_id is not None:
+            status.signed_status_list_credential(record.suspension_list)
         record_audit(
             actor=None,
             action="badge.issue",
@@ -138,6 +145,32 @@ def issue_badges_for_award(award_pk: int) -> BadgeRecord | None:
             },
         )
         webhooks.emit(issuer, "award.issued", award_event_payload(award))
+    return record
+
+
+def set_suspension_for_award(award_pk: int) -> BadgeRecord | None:
+    """Make the award's suspension bit say what the award says (suspended or not) and re-sign
+    the list when it changed. Idempotent; None if the badge has no suspension entry."""
+    with transaction.atomic():
+        award = _award(award_pk, lock=True)
+        record = BadgeRecord.objects.select_related("suspension_list").filter(award=award).first()
+        if record is None or record.suspension_list is None:
+            return None
+        suspended = award.suspended_at is not None and award.status == Award.Status.ISSUED
+        changed = status.set_status(record.suspension_list, record.status_index, suspended)
+        status.signed_status_list_credential(record.suspension_list)
+        if changed:
+            record_audit(
+                actor=None,
+                action="badge.suspend" if suspended else "badge.reinstate",
+                target=record,
+                issuer=record.suspension_list.issuer,
+                details={
+                    "award": str(award.public_id),
+                    "status_list": str(record.suspension_list.public_id),
+                    "status_index": record.status_index,
+                },
+            )
     return record
 
 

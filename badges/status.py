@@ -27,6 +27,23 @@ def _new_list(issuer: Issuer, purpose: str) -> StatusList:
     )
 
 
+def suspension_list_for(revocation_list: StatusList) -> StatusList:
+    """The suspension list paired with a revocation list: a badge's suspension bit has the
+    same index as its revocation bit, so suspension needs no allocation of its own."""
+    found = revocation_list.suspension_lists.first()
+    if found is not None:
+        return found
+    with transaction.atomic():
+        StatusList.objects.select_for_update().get(pk=revocation_list.pk)
+        found = revocation_list.suspension_lists.first()
+        if found is None:
+            found = _new_list(revocation_list.issuer, StatusList.Purpose.SUSPENSION)
+            found.paired_with = revocation_list
+            found.size = revocation_list.size
+            found.save(update_fields=["paired_with", "size"])
+    return found
+
+
 def claimed_bits(status_list: StatusList) -> StatusBits:
     return StatusBits.from_bytes(bytes(status_list.claimed) or bytes(status_list.size // 8))
 

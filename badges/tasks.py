@@ -34,6 +34,12 @@ def revoke_award_badges(award_pk: int) -> int | None:
     return record.pk if record else None
 
 
+@shared_task(name="badges.set_award_suspension", **_RETRY)
+def set_award_suspension(award_pk: int) -> int | None:
+    record = services.set_suspension_for_award(award_pk)
+    return record.pk if record else None
+
+
 @shared_task(name="badges.run_batch", **_RETRY)
 def run_batch(batch_pk: int) -> None:
     batches.run_batch(batch_pk)

@@ -69,9 +69,25 @@ class AwardOutputSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField(allow_null=True)
     revoked_at = serializers.DateTimeField(allow_null=True)
     revocation_reason = serializers.CharField()
+    suspended_at = serializers.DateTimeField(
+        allow_null=True, help_text="Set while the award is suspended (still issued)."
+    )
+    suspension_reason = serializers.CharField()
+    supersedes = serializers.UUIDField(
+        source="supersedes.public_id",
+        allow_null=True,
+        default=None,
+        help_text="The award this corrected reissue replaces.",
+    )
+    superseded_by = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     links = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_superseded_by(self, award):
+        replacement = getattr(award, "superseded_by", None)
+        return str(replacement.public_id) if replacement is not None else None
 
     @extend_schema_field(serializers.ChoiceField(choices=[*Award.Status.values, EXPIRED]))
     def get_status(self, award) -> str:

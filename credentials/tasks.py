@@ -4,7 +4,7 @@ and the daily purge of spent sign-in links."""
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from credentials.services import learner_access, notifications
+from credentials.services import learner_access, notices, notifications
 
 
 @shared_task(
@@ -34,6 +34,18 @@ def notify_batch_chunk(batch_pk: int, number: int) -> int:
 )
 def send_sign_in_link(email: str) -> bool:
     return learner_access.send_sign_in_link(email)
+
+
+@shared_task(
+    name=notices.SEND_NOTICE_TASK,
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=5,
+    serializer="json",
+)
+def send_award_notice(notice_pk: int) -> bool:
+    return notices.send_award_notice(notice_pk)
 
 
 @shared_task(name="credentials.purge_sign_in_tokens", acks_late=True, serializer="json")

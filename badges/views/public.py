@@ -48,6 +48,10 @@ VERDICTS = {
         gettext_lazy("This badge has been revoked"),
         gettext_lazy("The issuer has withdrawn it."),
     ),
+    "suspended": (
+        gettext_lazy("This badge is suspended"),
+        gettext_lazy("The issuer has suspended it: do not rely on it until it is reinstated."),
+    ),
     "expired": (
         gettext_lazy("This badge has expired"),
         gettext_lazy("Its period of validity has ended."),
@@ -248,6 +252,8 @@ def _status(award: Award) -> str:
     """Computed from the record (no network): the same verdict words as /verify/."""
     if award.status == Award.Status.REVOKED:
         return "revoked"
+    if award.suspended_at is not None:
+        return "suspended"
     if award.expires_at and award.expires_at <= timezone.now():
         return "expired"
     return "valid"
@@ -291,6 +297,14 @@ def _share_links(title: str, issuer_name: str, award: Award, page_url: str) -> d
         "email": "mailto:?"
         + urlencode({"subject": text, "body": f"{text}\n{page_url}"}, quote_via=quote),
     }
+
+
+def _replacement_url(award) -> str:
+    """The corrected credential's page, when this award was superseded by a reissue."""
+    replacement = Award.objects.filter(supersedes=award).only("public_id").first()
+    if replacement is None:
+        return ""
+    return reverse("badges:credential-page", kwargs={"public_id": replacement.public_id})
 
 
 def _jwt_downloads(record) -> list[tuple[str, str]]:
@@ -364,6 +378,7 @@ def credential_page(request, public_id):
         "ob3_url": reverse("badges:ob3-credential", kwargs={"public_id": award.public_id}),
         "ob2_url": reverse("badges:credential-ob2-json", kwargs={"public_id": award.public_id}),
         "jwt_downloads": _jwt_downloads(record),
+        "replacement_url": _replacement_url(award),
         "is_owner": session_learner_id(request.session) == award.learner_id,
         "qr_svg": _qr_svg(page_url),
         "share": _share_links(title, issuer_name, award, page_url),

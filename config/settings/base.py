@@ -152,6 +152,7 @@ CELERY_TASK_ROUTES = {
     "badges.bake_batch_chunk": {"queue": f"{CELERY_QUEUE_PREFIX}baking"},
     "credentials.notify_batch_chunk": {"queue": f"{CELERY_QUEUE_PREFIX}mail"},
     "credentials.send_sign_in_link": {"queue": f"{CELERY_QUEUE_PREFIX}mail"},
+    "credentials.send_award_notice": {"queue": f"{CELERY_QUEUE_PREFIX}mail"},
     "issuers.deliver_webhook": {"queue": f"{CELERY_QUEUE_PREFIX}mail"},
 }
 CELERY_WORKER_QUEUES = ",".join(

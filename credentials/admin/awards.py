@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -14,6 +15,7 @@ from frameworks.i18n import current_lang
 from issuers.admin import ScopedAdminMixin, may
 from issuers.permissions import Action
 
+from .award_lifecycle import lifecycle_view
 from .common import report_failure
 from .learners import with_names_like
 
@@ -67,9 +69,27 @@ class AwardAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "revoked_at",
         "revoked_by",
         "revocation_reason",
+        "suspended_at",
+        "suspension_reason",
+        "supersedes",
         "created_at",
     ]
     date_hierarchy = "issued_at"
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/after-issue/<str:action>/",
+                wrap(
+                    lambda request, object_id, action: lifecycle_view(
+                        self, request, object_id, action
+                    )
+                ),
+                name="credentials_award_lifecycle",
+            ),
+            *super().get_urls(),
+        ]
 
     def get_queryset(self, request):
         # The learner's names as each award's issuer recorded them, in the same query.

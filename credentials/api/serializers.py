@@ -269,6 +269,20 @@ class RevokeInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
+class SuspendInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class ReinstateInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ReissueInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="What is corrected.")
+    name_ja = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    name_en = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
 # ---- batches ------------------------------------------------------------------------------
 
 BATCH_COLUMNS = (

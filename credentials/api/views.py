@@ -16,6 +16,7 @@ from common.idempotency import idempotent
 from common.problems import Unprocessable
 from credentials import selectors, services
 from credentials.models import ProgrammeVersion
+from credentials.services import award_lifecycle as lifecycle
 
 from . import serializers as s
 
@@ -307,3 +308,72 @@ def _valid(serializer_class, data, **context) -> dict:
     serializer = serializer_class(data=data, context=context)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
+
+
+class AwardSuspendView(ApiView):
+    required_scopes = {"POST": "awards:revoke"}
+
+    @extend_schema(
+        operation_id="awards_suspend",
+        request=s.SuspendInputSerializer,
+        parameters=[IDEMPOTENCY],
+        responses={200: s.AwardOutputSerializer, **ERRORS},
+        description="Suspend an issued award: its badge's suspension status bit is set "
+        "(docs/award-lifecycle.md). The learner is told by mail.",
+    )
+    @idempotent
+    def post(self, request, id):
+        award = get_object_or_404(_awards(request.user), public_id=id)
+        data = _valid(s.SuspendInputSerializer, request.data)
+        lifecycle.suspend_award(
+            actor=request.user, award=award, reason=data["reason"], request=request
+        )
+        return Response(s.AwardOutputSerializer(_awards(request.user).get(pk=award.pk)).data)
+
+
+class AwardReinstateView(ApiView):
+    required_scopes = {"POST": "awards:revoke"}
+
+    @extend_schema(
+        operation_id="awards_reinstate",
+        request=s.ReinstateInputSerializer,
+        parameters=[IDEMPOTENCY],
+        responses={200: s.AwardOutputSerializer, **ERRORS},
+        description="Lift a suspension: the badge verifies as valid again.",
+    )
+    @idempotent
+    def post(self, request, id):
+        award = get_object_or_404(_awards(request.user), public_id=id)
+        data = _valid(s.ReinstateInputSerializer, request.data)
+        lifecycle.reinstate_award(
+            actor=request.user, award=award, reason=data["reason"], request=request
+        )
+        return Response(s.AwardOutputSerializer(_awards(request.user).get(pk=award.pk)).data)
+
+
+class AwardReissueView(ApiView):
+    required_scopes = {"POST": ("awards:write", "awards:revoke")}
+
+    @extend_schema(
+        operation_id="awards_reissue",
+        request=s.ReissueInputSerializer,
+        parameters=[IDEMPOTENCY],
+        responses={201: s.AwardOutputSerializer, **ERRORS},
+        description="Replace an issued award by a corrected one (names as this issuer records "
+        "them may be corrected): the original is revoked as superseded and the new award, "
+        "returned here, names it in `supersedes`.",
+    )
+    @idempotent
+    def post(self, request, id):
+        award = get_object_or_404(_awards(request.user), public_id=id)
+        data = _valid(s.ReissueInputSerializer, request.data)
+        replacement = lifecycle.reissue_award(
+            actor=request.user,
+            award=award,
+            reason=data["reason"],
+            name_ja=data.get("name_ja"),
+            name_en=data.get("name_en"),
+            request=request,
+        )
+        body = s.AwardOutputSerializer(_awards(request.user).get(pk=replacement.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)

@@ -442,6 +442,19 @@ class Award(models.Model):
         verbose_name=_("revoked by"),
     )
     revocation_reason = models.TextField(_("reason for revocation"), blank=True)
+    # Suspended: still issued, but verifiers are told not to rely on it until it is reinstated
+    # (the badge's suspension status bit, badges.status).
+    suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
+    suspension_reason = models.TextField(_("reason for suspension"), blank=True)
+    # A corrected reissue names the award it replaces (which is revoked as superseded).
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name=_("supersedes"),
+    )
     # The learner's choice: a hidden page answers 404 to others, the signed badge files and
     # their OB URLs stay verifiable (hiding must never break a verifier).
     public_page_visible = models.BooleanField(_("public page visible"), default=True)
@@ -453,8 +466,12 @@ class Award(models.Model):
         verbose_name_plural = _("awards")
         ordering = ["-created_at", "-id"]
         constraints = [
+            # One live award per learner and version; a revoked one may have been superseded by
+            # a corrected reissue (`supersedes`).
             models.UniqueConstraint(
-                fields=["learner", "programme_version"], name="one_award_per_learner_version"
+                fields=["learner", "programme_version"],
+                condition=~Q(status="revoked"),
+                name="one_live_award_per_learner_version",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["pending", "issued", "revoked"]),
@@ -539,3 +556,30 @@ class LearnerLoginToken(models.Model):
 
     def __str__(self):
         return f"{self.learner.email} @ {self.created_at:%Y-%m-%dT%H:%M:%SZ}"
+
+
+class AwardNotice(models.Model):
+    """A mail telling the learner what happened to their award after issue (suspended,
+    reinstated, revoked, reissued): the record of what was sent, sent at most once."""
+
+    class Kind(models.TextChoices):
+        SUSPENDED = "suspended", _("Suspended")
+        REINSTATED = "reinstated", _("Reinstated")
+        REVOKED = "revoked", _("Revoked")
+        REISSUED = "reissued", _("Reissued with a correction")
+
+    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    email = models.EmailField(_("sent to"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("notice to the learner")
+        verbose_name_plural = _("notices to learners")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.email}"

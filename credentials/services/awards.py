@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from credentials.models import Assessment, Award, Programme, ProgrammeVersion
+from credentials.models import Assessment, Award, AwardNotice, Programme, ProgrammeVersion
 from credentials.selectors import valid_awards
 from issuers.permissions import Action
 from issuers.services import record_audit, require_permission
@@ -14,6 +14,7 @@ from .assessments import assessing_methods, check_enrolled
 from .common import require_any_permission
 from .dispatch import REVOKE_BADGES_TASK, dispatch_after_commit
 from .issuing import create_award_once, issue
+from .notices import notify_learner
 from .stacks import evaluate_stacks
 
 
@@ -140,6 +141,8 @@ def _revoke(award: Award, *, actor, reason: str, request, details: dict) -> Awar
     )
     if was_issued:
         dispatch_after_commit(REVOKE_BADGES_TASK, award.pk)
+        if not details.get("superseded"):  # a reissue sends its own notice
+            notify_learner(award, AwardNotice.Kind.REVOKED, reason=reason)
     _revoke_broken_stacks(award, actor=actor, request=request)
     return award
 

@@ -13,6 +13,7 @@ logger = logging.getLogger(__name__)
 
 ISSUE_BADGES_TASK = "badges.issue_award_badges"
 REVOKE_BADGES_TASK = "badges.revoke_award_badges"
+SUSPENSION_TASK = "badges.set_award_suspension"
 RUN_BATCH_TASK = "badges.run_batch"
 
 

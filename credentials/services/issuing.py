@@ -10,13 +10,23 @@ from .common import add_months
 from .dispatch import ISSUE_BADGES_TASK, dispatch_after_commit
 
 
+def _existing(key: dict) -> Award | None:
+    """The learner's award under the version: the live one if there is one (a reissue leaves
+    the revoked original beside it), else the latest revoked one."""
+    awards = Award.objects.select_for_update().filter(**key)
+    return (
+        awards.exclude(status=Award.Status.REVOKED).first()
+        or awards.order_by("-created_at", "-pk").first()
+    )
+
+
 def create_award_once(**fields) -> tuple[Award, bool]:
     """The learner's award under the version, locked; created from `fields` if there is none.
 
     The unique constraint settles a race between two requests: the loser reads the winner's.
     """
     key = {"learner": fields["learner"], "programme_version": fields["programme_version"]}
-    award = Award.objects.select_for_update().filter(**key).first()
+    award = _existing(key)
     if award is not None:
         return award, False
     award = Award(**{name: value for name, value in fields.items() if name != "components"})
@@ -25,7 +35,7 @@ def create_award_once(**fields) -> tuple[Award, bool]:
         with transaction.atomic():
             award.save()
     except IntegrityError:
-        return Award.objects.select_for_update().get(**key), False
+        return _existing(key), False
     if fields.get("components"):
         award.component_awards.set(fields["components"])
     return award, True

@@ -9,7 +9,10 @@
  * status list credentials. did:key is derived locally; loopback http URLs are fetched;
  * nothing else is loaded.
  *
- * Output: {"verified": true|false, "errors": ["..."]}; exit code 0 if verified, else 1.
+ * Output: {"verified": true|false, "errors": ["..."], "statuses": [{"purpose", "set"}]};
+ * exit code 0 if verified, else 1. `verified` is vc.verifyCredential's own answer, which is
+ * true even when a status bit is set (it says only that the status check ran): read the bits
+ * in "statuses", one per credentialStatus entry, taken from statusResult.results[].status.
  *
  * Batch mode: {"credentials": [...], "documents": {...}} verifies each credential and prints
  * {"verified": <all verified>, "errors": [...], "results": [{"verified", "errors"}, ...]}.
@@ -47,7 +50,11 @@ async function verify({credential, documentLoader, now}) {
   if(!verified && errors.length === 0) {
     errors.push('Verification failed without an error message.');
   }
-  return {verified, errors: [...new Set(errors)]};
+  const statuses = (result.statusResult?.results || []).map(item => ({
+    purpose: item.credentialStatus?.statusPurpose ?? null,
+    set: item.status === true
+  }));
+  return {verified, errors: [...new Set(errors)], statuses};
 }
 
 async function main() {

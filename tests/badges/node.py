@@ -343,3 +343,15 @@ def node_present(*, challenge: str, domain: str, holder: bool = True) -> dict:
     return run_script(
         "present.mjs", {"challenge": challenge, "domain": domain, "holder": holder}
     ).json()
+
+
+def assert_verified_and_clear(result: dict) -> None:
+    """Digital Bazaar verified the proof and every status bit it checked is clear.
+    (``verified`` alone is true for a revoked credential: the bit is in ``statuses``.)"""
+    assert result["verified"] is True and result["errors"] == [], result
+    assert not any(status["set"] for status in result.get("statuses", [])), result
+
+
+def status_bits(result: dict) -> dict[str, bool]:
+    """{"revocation": bool, "suspension": bool} as Digital Bazaar's status check read them."""
+    return {status["purpose"]: status["set"] for status in result.get("statuses", [])}

@@ -12,7 +12,7 @@ from badges.models import BadgeRecord
 from badges.ob3_batch import Ob3BatchSigner
 from issuers.keys import load_private_key
 from issuers.services import ensure_signing_keys
-from tests.badges.node import node_verify_many
+from tests.badges.node import assert_verified_and_clear, node_verify_many
 from tests.badges.ob3_world import issue, passed_assessment
 from tests.credentials.factories import ProgrammeVersionFactory
 from tests.frameworks.fixtures import ensure_frameworks_loaded, fully_described_descriptors
@@ -168,4 +168,6 @@ def test_batch_signed_credentials_verify_with_digital_bazaar(live_server, settin
 
     assert batch == expected and signer.paths == {"fast": len(records)}
     results = node_verify_many(batch)
-    assert results == [{"verified": True, "errors": []}] * len(records)
+    for result in results:
+        assert_verified_and_clear(result)
+    assert len(results) == len(records)

@@ -42,11 +42,18 @@ class TestCredential:
         assert credential["issuer"]["id"] == ob3.did_for(award.programme_version.programme.issuer)
         assert credential["validFrom"] == ob3.iso(award.issued_at)
         assert credential["validFrom"].endswith("Z")
-        status = credential["credentialStatus"]
-        assert status["type"] == "BitstringStatusListEntry"
-        assert status["statusPurpose"] == "revocation"
-        assert status["statusListIndex"] == str(record.status_index)
-        assert status["statusListCredential"].endswith(f"/status/{record.status_list.public_id}")
+        revocation, suspension = credential["credentialStatus"]
+        for status in (revocation, suspension):
+            assert status["type"] == "BitstringStatusListEntry"
+            assert status["statusListIndex"] == str(record.status_index)
+        assert revocation["statusPurpose"] == "revocation"
+        assert revocation["statusListCredential"].endswith(
+            f"/status/{record.status_list.public_id}"
+        )
+        assert suspension["statusPurpose"] == "suspension"
+        assert suspension["statusListCredential"].endswith(
+            f"/status/{record.suspension_list.public_id}"
+        )
 
     def test_issuer_profile_is_bilingual_with_country_and_qa(self):
         credential, record = composed(issuer=issuer_with_qa())

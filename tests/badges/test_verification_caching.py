@@ -57,13 +57,14 @@ def test_a_cached_document_costs_one_query(record, cache):
         assert len(queries.captured_queries) == 1, name
 
 
-def test_a_verification_with_cached_documents_makes_two_queries_and_still_passes(record, cache):
+def test_a_verification_with_cached_documents_makes_three_queries_and_still_passes(record, cache):
     assert verify_badge(record.ob3_credential, fetcher=PortalFetcher(NoNetwork())).is_valid
     with CaptureQueriesContext(connection) as queries:
         result = verify_badge(record.ob3_credential, fetcher=PortalFetcher(NoNetwork()))
     assert result.verdict == "valid"
-    # The did:web document's key set (which also answers the retired-key check) and the list.
-    assert len(queries.captured_queries) == 2
+    # The did:web document's key set (which also answers the retired-key check) and the two
+    # lists (revocation, suspension): one version query each.
+    assert len(queries.captured_queries) == 3
 
 
 def test_revocation_is_seen_at_once_although_the_status_list_was_cached(record, cache):

@@ -61,7 +61,11 @@ def _urls(record: BadgeRecord) -> dict[str, str]:
     host, _, path = did.removeprefix("did:web:").partition(":")
     return {
         "did": f"https://{host.replace('%3A', ':')}/{path.replace(':', '/')}/did.json",
-        "status": credential["credentialStatus"]["statusListCredential"],
+        "status": next(
+            entry["statusListCredential"]
+            for entry in credential["credentialStatus"]
+            if entry["statusPurpose"] == "revocation"
+        ),
         "credential": credential["id"]
         if credential["id"].startswith("http")
         else f"{BASE}/ob3/credentials/{record.award.public_id}",
@@ -90,7 +94,7 @@ def test_a_portal_credential_verifies_without_any_network_access(record):
         "issuer",
         "revocation",
     }
-    assert fetcher.local_hits == 2  # the did:web document and the status list
+    assert fetcher.local_hits == 3  # the did:web document and the two status lists
     assert fetcher.remote.asked == []
 
 
@@ -171,10 +175,10 @@ def test_a_status_list_proof_is_checked_once_per_list_version(record, monkeypatc
         assert verify_badge(record.ob3_credential, fetcher=PortalFetcher(NoNetwork())).verdict == (
             "valid"
         )
-    assert len(checked) == 1
+    assert len(checked) == 2  # the revocation and the suspension list, once each
     revoke_award(actor=UserFactory(is_superuser=True), award=record.award, reason="不正行為")
     revoke_badges_for_award(record.award.pk)  # the list is re-signed: a new version
     assert verify_badge(record.ob3_credential, fetcher=PortalFetcher(NoNetwork())).verdict == (
         "revoked"
     )
-    assert len(checked) == 2
+    assert len(checked) == 3  # only the revocation list changed

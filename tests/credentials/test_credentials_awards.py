@@ -118,7 +118,7 @@ class TestIssueIsIdempotent:
 
     def test_the_database_allows_one_award_per_learner_and_version(self, passed):
         AwardFactory(assessment=passed)
-        with pytest.raises(Exception, match="one_award_per_learner_version"):
+        with pytest.raises(Exception, match="one_live_award_per_learner_version"):
             AwardFactory(assessment=passed)
 
 

@@ -26,7 +26,7 @@ from badges.verification.fetch import SafeFetcher
 from issuers.keys import load_private_key
 from issuers.models import Issuer
 from issuers.services import ensure_signing_keys
-from tests.badges.node import node_verify
+from tests.badges.node import assert_verified_and_clear, node_verify
 from tests.badges.ob2_world import make_issuer, make_version
 from tests.badges.ob3_world import issue, owner_of, passed_assessment
 from tests.frameworks.fixtures import ensure_frameworks_loaded
@@ -76,7 +76,7 @@ def test_the_endorsement_credential_verifies_on_its_own_with_digital_bazaar(worl
     credential = served.json()
     assert credential["proof"]["verificationMethod"].startswith(ob3.did_for(endorser) + "#")
 
-    assert node_verify(credential) == {"verified": True, "errors": []}
+    assert_verified_and_clear(node_verify(credential))
 
     tampered = copy.deepcopy(credential)
     tampered["credentialSubject"]["endorsementComment"] = "改ざん"
@@ -90,9 +90,9 @@ def test_a_badge_embedding_the_endorsement_verifies_with_digital_bazaar(world):
     achievement = credential["credentialSubject"]["achievement"]
     assert achievement["endorsement"] == [endorsement.credential]
 
-    assert node_verify(credential) == {"verified": True, "errors": []}
+    assert_verified_and_clear(node_verify(credential))
     # The embedded one is also a credential Digital Bazaar verifies as it is.
-    assert node_verify(achievement["endorsement"][0]) == {"verified": True, "errors": []}
+    assert_verified_and_clear(node_verify(achievement["endorsement"][0]))
 
 
 def test_validator_core_accepts_a_badge_whose_badgeclass_is_endorsed(world):

@@ -130,7 +130,7 @@ def test_each_label_has_japanese_and_english_text(code):
 
 
 def test_an_unknown_action_code_still_reads_as_words():
-    assert action_label("award.suspend") == "award: suspend"
+    assert action_label("award.hibernate") == "award: hibernate"
     assert action_label("learner_account.merge_duplicates") == ("learner account: merge duplicates")
     assert action_label("cleanup") == "cleanup"
 
