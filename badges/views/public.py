@@ -293,6 +293,10 @@ def _share_links(title: str, issuer_name: str, award: Award, page_url: str) -> d
     }
 
 
+def ob2_assertion_path(award) -> str:
+    return reverse("badges:ob2-assertion", kwargs={"public_id": award.public_id})
+
+
 def _jwt_downloads(record) -> list[tuple[str, str]]:
     """The VC-JWT form of the credential, when its issuer issues one."""
     if not record.ob3_jwt:
@@ -363,6 +367,10 @@ def credential_page(request, public_id):
         "downloads": downloads,
         "ob3_url": reverse("badges:ob3-credential", kwargs={"public_id": award.public_id}),
         "ob2_url": reverse("badges:credential-ob2-json", kwargs={"public_id": award.public_id}),
+        "ob2_assertion_url": _absolute(ob2_assertion_path(award)),
+        "ob3_absolute_url": _absolute(
+            reverse("badges:ob3-credential", kwargs={"public_id": award.public_id})
+        ),
         "jwt_downloads": _jwt_downloads(record),
         "is_owner": session_learner_id(request.session) == award.learner_id,
         "qr_svg": _qr_svg(page_url),
