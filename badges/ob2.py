@@ -62,11 +62,17 @@ def _badgeclass_kwargs(version) -> dict:
 # --- Issuer and keys ---------------------------------------------------------------------------
 
 
-def issuer_profile(issuer) -> dict:
+def issuer_profile(issuer, *, signing_key=None) -> dict:
+    """The issuer's profile. With `signing_key`: the profile as it authorises that one key, at
+    its own URL (…/keys/<key id>), which signed assertions reach through their BadgeClass: IMS
+    validator-core accepts exactly one publicKey per profile, so a badge signed before a key
+    rotation must find a profile that names the key that signed it."""
     profile = {
         "@context": OB2_CONTEXT,
         "type": "Issuer",
-        "id": ob2_url("ob2-issuer", slug=issuer.slug),
+        "id": ob2_url("ob2-issuer-key", slug=issuer.slug, key_id=signing_key.key_id)
+        if signing_key is not None
+        else ob2_url("ob2-issuer", slug=issuer.slug),
         "name": issuer.name_ja or issuer.name_en,
         "url": issuer.url,
         "email": issuer.email,
@@ -78,7 +84,7 @@ def issuer_profile(issuer) -> dict:
         profile["description"] = description
     if issuer.logo:
         profile["image"] = _base() + issuer.logo.url
-    key = active_signing_key(issuer, SigningKey.Algorithm.RSA2048)
+    key = signing_key or active_signing_key(issuer, SigningKey.Algorithm.RSA2048)
     if key is not None:
         # One URL, not a list: validator-core rejects an Issuer with several publicKey values.
         profile["publicKey"] = ob2_url("ob2-key", key_id=key.key_id)
@@ -162,7 +168,9 @@ def _tags(version) -> list[str]:
     return tags
 
 
-def badge_class(version) -> dict:
+def badge_class(version, *, signing_key=None) -> dict:
+    """The BadgeClass; with `signing_key`, its twin for assertions signed by that key, whose
+    issuer is the profile that authorises the key (see issuer_profile)."""
     descriptors = version.descriptors if isinstance(version.descriptors, dict) else {}
     kwargs = _badgeclass_kwargs(version)
     narrative = criteria_narrative(version)
@@ -171,13 +179,19 @@ def badge_class(version) -> dict:
     document = {
         "@context": OB2_CONTEXT,
         "type": "BadgeClass",
-        "id": ob2_url("ob2-badgeclass", **kwargs),
+        "id": ob2_url("ob2-badgeclass-key", **kwargs, key_id=signing_key.key_id)
+        if signing_key is not None
+        else ob2_url("ob2-badgeclass", **kwargs),
         # OB 2.0 names are one string: Japanese; English is in the extension's title.
         "name": version.title_in("ja"),
         "description": description or version.title_in("en"),
         "image": ob2_url("ob2-badgeclass-image", **kwargs),
         "criteria": {"narrative": bilingual(narrative["ja"], narrative["en"])},
-        "issuer": ob2_url("ob2-issuer", slug=version.programme.issuer.slug),
+        "issuer": ob2_url(
+            "ob2-issuer-key", slug=version.programme.issuer.slug, key_id=signing_key.key_id
+        )
+        if signing_key is not None
+        else ob2_url("ob2-issuer", slug=version.programme.issuer.slug),
         "alignment": _alignments(version),
         "tags": _tags(version),
         ob2_extension.DESCRIPTORS_PROPERTY: ob2_extension.descriptors_extension(version),
@@ -254,7 +268,11 @@ def assertion(record, *, signed: bool = False, salt: str | None = None, key=None
             "salt": salt,
             "identity": hashed_identity(award.learner.email, salt),
         },
-        "badge": ob2_url("ob2-badgeclass", **_badgeclass_kwargs(version)),
+        # A signed assertion names the BadgeClass twin of its key, so that it keeps validating
+        # after the issuer's key is rotated.
+        "badge": ob2_url("ob2-badgeclass-key", **_badgeclass_kwargs(version), key_id=key.key_id)
+        if signed
+        else ob2_url("ob2-badgeclass", **_badgeclass_kwargs(version)),
         "issuedOn": _iso(award.issued_at),
         "verification": verification,
     }

@@ -46,6 +46,28 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "The signature is valid, but the signing key cannot be shown to belong to the issuer "
         "“{issuer}”.",
     ),
+    "input_html_not_badge": (
+        "{url} はウェブページで、バッジへのリンクが見つかりません。バッジの URL、JSON、"
+        "またはダウンロードしたバッジ画像（PNG/SVG）を指定してください。",
+        "{url} is a web page with no link to a badge. Give the badge's URL, its JSON or the "
+        "downloaded badge image (PNG/SVG) instead.",
+    ),
+    "input_pdf_not_badge": (
+        "{url} は PDF 文書で、バッジではありません。PDF の証明書は検証できません。"
+        "バッジの URL、JSON、またはバッジ画像（PNG/SVG）を指定してください。",
+        "{url} is a PDF document, not a badge; a PDF certificate cannot be verified. Give the "
+        "badge's URL, its JSON or the badge image (PNG/SVG) instead.",
+    ),
+    "input_other_not_badge": (
+        "{url} の内容はバッジの形式ではありません（JPEG 画像や文書ファイルなど）。"
+        "バッジの URL、JSON、またはバッジ画像（PNG/SVG）を指定してください。",
+        "The content at {url} is not a badge format (e.g. a JPEG image or a document). Give the "
+        "badge's URL, its JSON or the badge image (PNG/SVG) instead.",
+    ),
+    "input_followed_link": (
+        "ページからバッジへのリンク {url} をたどりました。",
+        "Followed the page's badge link {url}.",
+    ),
     "input_unexpected": (
         "文書の形式が想定外のため、検証を完了できませんでした。",
         "The document has an unexpected shape; verification could not be completed.",

@@ -172,10 +172,23 @@ def _public_key(key_doc: dict) -> RSAPublicKey | None:
     return key if isinstance(key, RSAPublicKey) else None
 
 
+def _same_issuer(owner, issuer_id) -> bool:
+    """The key's owner is the issuer: its profile, or the profile as it authorises one key
+    (<profile>/keys/<key id>, which the portal's signed assertions reach)."""
+    if not isinstance(owner, str) or not isinstance(issuer_id, str):
+        return False
+    if owner == issuer_id:
+        return True
+    base, separator, key_id = issuer_id.rpartition("/keys/")
+    return bool(separator) and base == owner and "/" not in key_id
+
+
 def _check_key_owner(creator: str, key_doc: dict, issuer: dict, result) -> None:
     issuer_id = issuer.get("id")
     name = issuer.get("name") or issuer_id
-    if key_doc.get("id") not in (None, creator) or key_doc.get("owner") != issuer_id:
+    if key_doc.get("id") not in (None, creator) or not _same_issuer(
+        key_doc.get("owner"), issuer_id
+    ):
         result.add(
             "issuer",
             "fail",

@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, QueryDict
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 
 from badges.verification import portal_cache
 from badges.verification.fetch import FetchError, FetchResponse, SafeFetcher
@@ -35,6 +35,8 @@ DOCUMENT_ROUTES = frozenset(
         "badges:ob3-endorsement",
         "badges:mc-context",
         "badges:ob2-issuer",
+        "badges:ob2-issuer-key",
+        "badges:ob2-badgeclass-key",
         "badges:ob2-revocations",
         "badges:ob2-key",
         "badges:ob2-badgeclass",
@@ -43,6 +45,16 @@ DOCUMENT_ROUTES = frozenset(
         "badges:ob2-extension-context",
     }
 )
+# Pages and downloads of the portal that stand for one of its documents: resolved in-process to
+# that document's canonical URL (the credential page a QR code or LinkedIn link carries, the
+# page's "OB 2.0 assertion (JSON)" download, a baked image's URL), so that whatever form of a
+# portal badge an employer pastes, the verifier checks the very document, under its own id.
+ALIASES = {
+    "badges:credential-page": ("badges:ob3-credential", None),
+    "badges:credential-ob2-json": ("badges:ob2-assertion", None),
+    "badges:baked-jwt-image": ("badges:ob3-credential-jwt", None),
+    "badges:baked-image": (None, {"ob2": "badges:ob2-assertion", "ob3": "badges:ob3-credential"}),
+}
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -123,6 +135,8 @@ class PortalFetcher:
             match = resolve(path)
         except Resolver404:
             return None
+        if match.view_name in ALIASES:
+            return _alias(match)
         if match.view_name not in DOCUMENT_ROUTES:
             return None
         version = key = None
@@ -159,6 +173,18 @@ class PortalFetcher:
             response.get("Location"),
             response.content,
         )
+
+
+def _alias(match) -> Served | None:
+    """A redirect (followed in-process) from a portal page or download to its document."""
+    route, by_variant = ALIASES[match.view_name]
+    public_id = match.kwargs.get("public_id")
+    if by_variant is not None:
+        route = by_variant.get(str(match.kwargs.get("variant", "")).partition(".")[0])
+    if route is None or public_id is None:
+        return None
+    location = reverse(route, kwargs={"public_id": public_id})
+    return Served(302, "text/plain", location, b"")
 
 
 def _status_only(status: int) -> Served:

@@ -17,6 +17,7 @@ from badges.verification.common import Stop, fetch
 from badges.verification.fetch import SafeFetcher
 from badges.verification.inputs import InputError, Sniffed, document_format, sniff
 from badges.verification.messages import text
+from badges.verification.pages import alternate_links, answer_kind
 from badges.verification.portal import PortalFetcher
 from badges.verification.result import VerificationResult
 
@@ -130,8 +131,18 @@ class _Context:
     def _url(self, url: str, result: VerificationResult, depth: int) -> None:
         response = fetch(self.fetcher, url, result, "input")
         body = response.body
-        if response.status == 200 and depth == 0 and not body.lstrip().startswith(b"{"):
-            # A link to a baked image (e.g. the portal's download URL).
+        # The portal's own pages and downloads arrive here as their documents (portal.ALIASES);
+        # from here on the document's own URL is what it is checked against.
+        url = response.url or url
+        kind = answer_kind(response)
+        if response.status == 200 and kind == "html":
+            self._page(url, body, result, depth)
+            return
+        if response.status == 200 and kind in ("pdf", "other"):
+            result.add("input", "fail", text(f"input_{kind}_not_badge", url=url), outcome="error")
+            return
+        if response.status == 200 and depth <= 1 and not body.lstrip().startswith(b"{"):
+            # A link to a baked image or a VC-JWT (e.g. the portal's download URLs).
             try:
                 inner = sniff(body)
             except InputError as error:
@@ -166,3 +177,12 @@ class _Context:
         result.add(
             "input", "fail", text("fetch_status", url=url, status=response.status), outcome="error"
         )
+
+    def _page(self, url: str, body: bytes, result: VerificationResult, depth: int) -> None:
+        """A web page (a credential page a link or QR code led to): follow its badge link."""
+        links = alternate_links(body, url) if depth == 0 else []
+        if not links:
+            result.add("input", "fail", text("input_html_not_badge", url=url), outcome="error")
+            return
+        result.add("input", "pass", text("input_followed_link", url=links[0]))
+        self._url(links[0], result, depth + 1)

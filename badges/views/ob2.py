@@ -75,6 +75,31 @@ def issuer(request, slug: str):
     return _negotiated(request, document, "badges/ob2_issuer.html", {"issuer": issuer})
 
 
+def _issuer_key_or_404(issuer, key_id: str):
+    """One of the issuer's published RSA keys (active or retired; never a revoked one)."""
+    signing_key = published_key(key_id)
+    if (
+        signing_key is None
+        or signing_key.issuer_id != issuer.pk
+        or signing_key.algorithm != signing_key.Algorithm.RSA2048
+    ):
+        raise Http404
+    return signing_key
+
+
+@require_safe
+def issuer_for_key(request, slug: str, key_id: str):
+    issuer = _issuer_or_404(slug)
+    return _json(ob2.issuer_profile(issuer, signing_key=_issuer_key_or_404(issuer, key_id)))
+
+
+@require_safe
+def badgeclass_for_key(request, issuer_slug: str, programme_slug: str, number: int, key_id: str):
+    version = _version_or_404(issuer_slug, programme_slug, number)
+    signing_key = _issuer_key_or_404(version.programme.issuer, key_id)
+    return _json(ob2.badge_class(version, signing_key=signing_key))
+
+
 @require_safe
 def key(request, key_id: str):
     signing_key = published_key(key_id)

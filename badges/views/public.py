@@ -307,6 +307,10 @@ def _replacement_url(award) -> str:
     return reverse("badges:credential-page", kwargs={"public_id": replacement.public_id})
 
 
+def ob2_assertion_path(award) -> str:
+    return reverse("badges:ob2-assertion", kwargs={"public_id": award.public_id})
+
+
 def _jwt_downloads(record) -> list[tuple[str, str]]:
     """The VC-JWT form of the credential, when its issuer issues one."""
     if not record.ob3_jwt:
@@ -377,6 +381,10 @@ def credential_page(request, public_id):
         "downloads": downloads,
         "ob3_url": reverse("badges:ob3-credential", kwargs={"public_id": award.public_id}),
         "ob2_url": reverse("badges:credential-ob2-json", kwargs={"public_id": award.public_id}),
+        "ob2_assertion_url": _absolute(ob2_assertion_path(award)),
+        "ob3_absolute_url": _absolute(
+            reverse("badges:ob3-credential", kwargs={"public_id": award.public_id})
+        ),
         "jwt_downloads": _jwt_downloads(record),
         "replacement_url": _replacement_url(award),
         "is_owner": session_learner_id(request.session) == award.learner_id,

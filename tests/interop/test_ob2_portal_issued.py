@@ -180,3 +180,26 @@ def test_validator_core_really_applies_our_schemas(portal, monkeypatch, schema, 
     assert any(extension_type in error and "not_a_descriptor" in error for error in run.errors), (
         run.explain()
     )
+
+
+def test_a_badge_signed_before_a_key_rotation_still_validates_with_validator_core(portal):
+    from badges.verification import verify_badge
+    from issuers.models import SigningKey
+    from issuers.services import rotate_signing_key
+
+    issuer, _version, officer = portal
+    before = _issue(portal, EMAIL)
+    old_key = before.ob2_signing_key
+    rotate_signing_key(actor=officer, issuer=issuer, algorithm="rsa2048")
+    after = _issue(portal, "jiro@example.ac.jp")
+    old_key.refresh_from_db()
+    assert old_key.status == SigningKey.Status.RETIRED
+    assert after.ob2_signing_key != old_key
+
+    for record, email in ((before, EMAIL), (after, "jiro@example.ac.jp")):
+        run = run_validator(record.ob2_jws, recipient={"email": email})
+        assert run.valid, run.explain()
+        assert verify_badge(record.ob2_jws, email=email).verdict == "valid"
+    # The plain profile names the active key; the earlier badge reaches the one naming its key.
+    [issuer_node] = run_validator(before.ob2_jws).nodes("Issuer")
+    assert issuer_node["publicKey"].endswith(old_key.key_id)
