@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -275,6 +275,11 @@ def _sign(batch: IssuingBatch, awarded: list, watch: Stopwatch, slots: list) -> 
             )
         )
         todo = [(item, award) for item, award in awarded if award.pk not in have]
+        # Their evidence files in one query (the credentials name them; usually none).
+        prefetch_related_objects(
+            [award.assessment for _item, award in todo if award.assessment_id],
+            "evidence_files",
+        )
         keys = {
             algorithm: active_signing_key(issuer, algorithm)
             for algorithm in (SigningKey.Algorithm.ED25519, SigningKey.Algorithm.RSA2048)

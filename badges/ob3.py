@@ -408,6 +408,8 @@ class AwardFacts:
     status_list: str
     suspension_id: str | None = None
     suspension_list: str | None = None
+    # Evidence files stored by the portal (credentials.EvidenceFile), each with its digest.
+    evidence: tuple = ()
 
 
 def award_facts(record) -> AwardFacts:
@@ -432,7 +434,30 @@ def award_facts(record) -> AwardFacts:
         status_index=str(record.status_index),
         status_list=url,
         **_suspension_facts(record),
+        evidence=_evidence(assessment),
     )
+
+
+def _evidence(assessment) -> tuple:
+    """The Evidence of the assessment's stored files: where to get each, and its digest."""
+    if assessment is None:
+        return ()
+    from credentials.services.evidence import digest_multibase  # a plain function, no writes
+
+    entries = []
+    for item in assessment.evidence_files.all():
+        entry = {
+            "id": extension.portal_url(
+                "evidence-file", public_id=item.public_id, filename=item.name
+            ),
+            "type": ["Evidence"],
+            "name": item.name,
+            "digestMultibase": digest_multibase(item.sha256),
+        }
+        if item.genre:
+            entry["genre"] = item.genre
+        entries.append(entry)
+    return tuple(entries)
 
 
 def _suspension_facts(record) -> dict:
@@ -503,6 +528,8 @@ def compose_credential(shared: SharedParts, facts: AwardFacts) -> dict:
     }
     if facts.expires is not None:
         credential["validUntil"] = facts.expires
+    if facts.evidence:
+        credential["evidence"] = [dict(entry) for entry in facts.evidence]
     return credential
 
 

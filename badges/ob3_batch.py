@@ -34,7 +34,9 @@ from issuers.keys import load_private_key
 
 logger = logging.getLogger(__name__)
 
-_SLOTS = tuple(field.name for field in fields(ob3.AwardFacts))
+# The award's own strings; evidence (a list) is not a template slot: such awards take the
+# full path.
+_SLOTS = tuple(field.name for field in fields(ob3.AwardFacts) if field.name != "evidence")
 _OPTIONAL = ("expires", "grade", "score", "suspension_id", "suspension_list")
 
 
@@ -70,6 +72,8 @@ class Ob3BatchSigner:
         document = ob3.compose_credential(self._shared, facts)
         composed = perf_counter()
         self.timings["compose"] += composed - started
+        if facts.evidence:
+            return self._full(document)
         shape = tuple(getattr(facts, name) is not None for name in _OPTIONAL)
         template = self._template(shape)
         try:

@@ -5,7 +5,7 @@ from django.urls import path
 import config.api  # noqa: F401  (registers the OpenAPI bearer scheme extension)
 from badges.api import VerifyView
 from badges.wallet_api import AwardOfferView
-from credentials.api import batch_views, crosswalk_views, views
+from credentials.api import batch_views, crosswalk_views, evidence_views, views
 from issuers.api import WebhookDetailView, WebhookListView
 
 app_name = "api"
@@ -21,6 +21,11 @@ urlpatterns = [
     ),
     path("learners/", views.LearnerUpsertView.as_view(), name="learners"),
     path("assessments/", views.AssessmentCreateView.as_view(), name="assessments"),
+    path(
+        "assessments/<int:id>/evidence/",
+        evidence_views.AssessmentEvidenceView.as_view(),
+        name="assessment-evidence",
+    ),
     path("awards/", views.AwardListView.as_view(), name="awards"),
     path("awards/<uuid:id>/", views.AwardDetailView.as_view(), name="award"),
     path("awards/<uuid:id>/revoke/", views.AwardRevokeView.as_view(), name="award-revoke"),

@@ -53,6 +53,7 @@ ACTION_LABELS = {
     "badge.issue": _("Badge signed and baked"),
     "badge.revoke": _("Badge revoked in the status list"),
     "badge.sign_failed": _("Badge signing failed"),
+    "assessment.evidence_file": _("Evidence file attached to an assessment"),
     "award.suspend": _("Award suspended"),
     "award.reinstate": _("Award reinstated"),
     "award.reissue": _("Award reissued with a correction"),

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from django.conf import settings
 
 from badges import jws
 from badges.verification import descriptors, endorsements
@@ -172,6 +173,16 @@ def _public_key(key_doc: dict) -> RSAPublicKey | None:
     return key if isinstance(key, RSAPublicKey) else None
 
 
+def _portal_key_retired(creator: str) -> bool:
+    """Whether `creator` is one of the portal's own OB 2.0 keys, since retired."""
+    if _origin(creator) != _origin(settings.PORTAL_BASE_URL):
+        return False
+    from issuers.selectors import published_key
+
+    key = published_key(creator.rstrip("/").rsplit("/", 1)[-1])
+    return key is not None and key.status == "retired"
+
+
 def _same_issuer(owner, issuer_id) -> bool:
     """The key's owner is the issuer: its profile, or the profile as it authorises one key
     (<profile>/keys/<key id>, which the portal's signed assertions reach)."""
@@ -196,7 +207,10 @@ def _check_key_owner(creator: str, key_doc: dict, issuer: dict, result) -> None:
         )
         return
     listed = {_id(item) for item in as_list(issuer.get("publicKey"))}
-    if creator in listed:
+    if creator in listed and _portal_key_retired(creator):
+        # The profile of its key (…/keys/<id>) lists it; the portal says it has been rotated.
+        result.add("issuer", "pass", text("issuer_retired_key", issuer=name))
+    elif creator in listed:
         result.add("issuer", "pass", text("issuer_ok", issuer=name))
     elif _origin(creator) == _origin(issuer_id):
         # Profiles list only the active key; older badges name a retired key that the issuer

@@ -6,6 +6,7 @@ Models hold data and the invariants the database can enforce; every write goes t
 """
 
 from .batches import BatchChunk, BatchItem, IssuingBatch
+from .evidence import EvidenceFile
 from .records import (
     NON_PROGRAMME_DESCRIPTORS,
     Assessment,
@@ -29,6 +30,7 @@ __all__ = [
     "AwardNotice",
     "BatchChunk",
     "BatchItem",
+    "EvidenceFile",
     "IssuingBatch",
     "Learner",
     "LearnerEnrolment",
