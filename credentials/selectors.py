@@ -263,9 +263,11 @@ def session_learner_id(session) -> int | None:
 
 
 def award_status(award: Award) -> str:
-    """valid / revoked / expired, as the public credential page words it."""
+    """valid / revoked / suspended / expired, as the public credential page words it."""
     if award.status == Award.Status.REVOKED:
         return "revoked"
+    if award.suspended_at is not None:
+        return "suspended"
     if award.expires_at and award.expires_at <= timezone.now():
         return EXPIRED
     return "valid"

@@ -142,7 +142,12 @@ def sign_out(request):
 
 
 def _status_label(status: str) -> str:
-    return {"valid": _("Valid"), "revoked": _("Revoked"), "expired": _("Expired")}[status]
+    return {
+        "valid": _("Valid"),
+        "revoked": _("Revoked"),
+        "suspended": _("Suspended"),
+        "expired": _("Expired"),
+    }[status]
 
 
 @never_cache

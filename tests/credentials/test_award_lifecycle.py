@@ -141,3 +141,13 @@ def test_the_credential_page_says_suspended_and_points_a_superseded_one_to_its_r
         new = reissue_award(actor=officer, award=issued, reason="訂正")
     page = client.get(page_url).content.decode()
     assert reverse("badges:credential-page", args=[new.public_id]) in page
+
+
+def test_the_learner_area_says_a_suspended_award_is_suspended(issued, client):
+    suspend_award(actor=_officer(issued.programme_version), award=issued, reason="調査中")
+    session = client.session
+    session["learner_id"] = issued.learner_id
+    session.save()
+    page = client.get(reverse("credentials:learner-area"), HTTP_ACCEPT_LANGUAGE="ja")
+    assert [row["status"] for row in page.context["rows"]] == ["suspended"]
+    assert "一時停止" in page.content.decode()
