@@ -58,8 +58,8 @@ messages:
 	$(MANAGE) compilemessages --ignore=.venv --ignore=.tools
 
 # Benchmarks print figures (recorded in docs/benchmarks.md); they assert nothing.
-.PHONY: bench-issue bench-verify
-bench: bench-issue bench-verify
+.PHONY: bench-issue bench-verify bench-public
+bench: bench-issue bench-verify bench-public
 
 # Batch issuing end to end: 10,000 fully described awards on two Celery workers (a fresh
 # mcportal_bench_issue database and this run's own Redis queues, removed afterwards), signing
@@ -73,6 +73,12 @@ bench-issue:
 # mcportal_bench database, dropped afterwards). Options: BENCH_VERIFY_ARGS="--workers 3".
 bench-verify:
 	$(MANAGE) bench_verify --clients 20 --requests 2000 $(BENCH_VERIFY_ARGS)
+
+# The public edge (credential JSON, OB 2.0 assertion, baked PNG, credential page, status list,
+# did.json) with wrk (apt install wrk; a Python load generator otherwise), each as a ratio to a
+# static file through the same gunicorn. Options: BENCH_PUBLIC_ARGS="--seconds 20".
+bench-public:
+	$(MANAGE) bench_public --seconds 10 --connections 20 $(BENCH_PUBLIC_ARGS)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) db.sqlite3 staticfiles .pytest_cache
