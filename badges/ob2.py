@@ -19,6 +19,7 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
 from credentials.models import Award, localised
@@ -304,12 +305,29 @@ def signed_assertion_for(record, *, key=None, private_key=None) -> tuple[dict, s
 # --- Revocation --------------------------------------------------------------------------------
 
 
+SUSPENDED_REASON = "一時停止中（解除される場合があります） / Suspended (may be reinstated)"
+
+
+def suspended_or_revoked(award) -> bool:
+    """OB 2.0 has no suspension: a suspended award answers as revoked until it is reinstated
+    (a verifier reading only the flag must not accept a badge its issuer has put on hold)."""
+    return award.status == Award.Status.REVOKED or (
+        award.status == Award.Status.ISSUED and award.suspended_at is not None
+    )
+
+
+def _reason(award) -> str:
+    if award.status == Award.Status.REVOKED:
+        return award.revocation_reason
+    return f"{SUSPENDED_REASON}: {award.suspension_reason}".rstrip(": ")
+
+
 def revocation_list(issuer) -> dict:
     revoked = Award.objects.filter(
+        Q(status=Award.Status.REVOKED) | Q(status=Award.Status.ISSUED, suspended_at__isnull=False),
         programme_version__programme__issuer=issuer,
-        status=Award.Status.REVOKED,
         issued_at__isnull=False,  # withdrawn pending awards never had a badge
-    ).order_by("revoked_at", "pk")
+    ).order_by("revoked_at", "suspended_at", "pk")
     return {
         "@context": OB2_CONTEXT,
         "type": "RevocationList",
@@ -318,7 +336,7 @@ def revocation_list(issuer) -> dict:
         "revokedAssertions": [
             {
                 "id": ob2_url("ob2-assertion", public_id=award.public_id),
-                "revocationReason": award.revocation_reason,
+                "revocationReason": _reason(award),
             }
             for award in revoked
         ],
@@ -331,5 +349,5 @@ def revoked_assertion(award) -> dict:
         "@context": OB2_CONTEXT,
         "id": ob2_url("ob2-assertion", public_id=award.public_id),
         "revoked": True,
-        "revocationReason": award.revocation_reason,
+        "revocationReason": _reason(award),
     }

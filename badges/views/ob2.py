@@ -139,8 +139,9 @@ def assertion(request, public_id):
         response = redirect("badges:credential-page", public_id=award.public_id)
         response["Vary"] = "Accept"
         return response
-    if award.status == Award.Status.REVOKED:
-        # OB 2.0 hosted verification: a revoked assertion answers 410 with only these keys.
+    if ob2.suspended_or_revoked(award):
+        # OB 2.0 hosted verification: a revoked (or, while it lasts, suspended) assertion
+        # answers 410 with only these keys.
         return _json(ob2.revoked_assertion(award), status=410)
     if award.status != Award.Status.ISSUED or not record.ob2_assertion:
         raise Http404

@@ -151,3 +151,19 @@ def test_the_learner_area_says_a_suspended_award_is_suspended(issued, client):
     page = client.get(reverse("credentials:learner-area"), HTTP_ACCEPT_LANGUAGE="ja")
     assert [row["status"] for row in page.context["rows"]] == ["suspended"]
     assert "一時停止" in page.content.decode()
+
+
+def test_ob2_answers_a_suspended_assertion_as_revoked_until_it_is_reinstated(issued, client):
+    officer = _officer(issued.programme_version)
+    issuer = issued.programme_version.programme.issuer
+    url = reverse("badges:ob2-assertion", args=[issued.public_id])
+    revocations = reverse("badges:ob2-revocations", args=[issuer.slug])
+    suspend_award(actor=officer, award=issued, reason="調査中")
+    answer = client.get(url, HTTP_ACCEPT="application/ld+json")
+    assert answer.status_code == 410 and answer.json()["revoked"] is True
+    assert "Suspended" in answer.json()["revocationReason"]
+    listed = client.get(revocations).json()["revokedAssertions"]
+    assert [entry["id"].rsplit("/", 1)[-1] for entry in listed] == [str(issued.public_id)]
+    reinstate_award(actor=officer, award=issued)
+    assert client.get(url, HTTP_ACCEPT="application/ld+json").status_code == 200
+    assert client.get(revocations).json()["revokedAssertions"] == []
