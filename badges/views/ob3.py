@@ -4,9 +4,10 @@ from badges.ob3 / badges.extension / badges.status. Everything here is public by
 
 from __future__ import annotations
 
+import hashlib
 import json
 
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
 from django.views.decorators.http import require_safe
 
 from badges import extension, ob3, selectors, status
@@ -43,14 +44,48 @@ def did_document(request, slug: str):
 
 @require_safe
 def credential(request, public_id):
-    """The signed credential; still served after revocation (its status entry says so)."""
+    """The signed credential; still served after revocation (its status entry says so).
+
+    Signed once, never changed (revocation and suspension live in the status lists): its bytes
+    are kept per process after the first request, so later requests make no query, and carry a
+    strong ETag and a long cache lifetime; a matching If-None-Match answers 304."""
+    body, etag = _signed_credential_bytes(public_id)
+    if etag in _if_none_match(request):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body, content_type=f"{ob3.CREDENTIAL_MEDIA_TYPE}; charset=utf-8")
+    response["ETag"] = etag
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = f"public, max-age={SIGNED_MAX_AGE}"
+    return response
+
+
+SIGNED_MAX_AGE = 86400
+_SIGNED_BYTES: dict = {}
+_SIGNED_BYTES_MAX = 10_000  # per process; about 10 KB each
+
+
+def _signed_credential_bytes(public_id) -> tuple[bytes, str]:
+    found = _SIGNED_BYTES.get(public_id)
+    if found is not None:
+        return found
     try:
         record = selectors.record_for_public_id(public_id)
     except BadgeRecord.DoesNotExist as error:
         raise Http404 from error
     if not record.ob3_credential:
-        raise Http404
-    return _json(record.ob3_credential, ob3.CREDENTIAL_MEDIA_TYPE)
+        raise Http404  # not signed yet: nothing to keep
+    body = json.dumps(record.ob3_credential, ensure_ascii=False, indent=2).encode("utf-8")
+    found = (body, f'"{hashlib.sha256(body).hexdigest()[:32]}"')
+    if len(_SIGNED_BYTES) >= _SIGNED_BYTES_MAX:
+        _SIGNED_BYTES.clear()
+    _SIGNED_BYTES[public_id] = found
+    return found
+
+
+def _if_none_match(request) -> set[str]:
+    header = request.headers.get("If-None-Match", "")
+    return {tag.strip() for tag in header.split(",") if tag.strip()}
 
 
 def _version(issuer_slug: str, programme_slug: str, number: int) -> ProgrammeVersion:

@@ -4,6 +4,8 @@ import json
 import uuid
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from badges import baking, extension, ob3, services
@@ -103,3 +105,18 @@ def test_unknown_image_variant_is_404(client, record):
     assert (
         client.get(url("baked-image", public_id=uuid.uuid4(), variant="ob3.png")).status_code == 404
     )
+
+
+def test_the_signed_credential_carries_a_strong_etag_and_revalidates_with_304(client, record):
+    path = url("ob3-credential", public_id=record.award.public_id)
+    first = client.get(path)
+    etag = first["ETag"]
+    assert etag.startswith('"') and not etag.startswith("W/")
+    assert "max-age=86400" in first["Cache-Control"] and "public" in first["Cache-Control"]
+    with CaptureQueriesContext(connection) as queries:  # signed once, never changed:
+        again = client.get(path)  # no lookup after the first (only the request's savepoint)
+    assert not [q for q in queries.captured_queries if "SELECT" in q["sql"].upper()]
+    assert again.content == first.content and again["ETag"] == etag
+    not_modified = client.get(path, HTTP_IF_NONE_MATCH=etag)
+    assert not_modified.status_code == 304 and not_modified.content == b""
+    assert client.get(path, HTTP_IF_NONE_MATCH='"other"').status_code == 200
