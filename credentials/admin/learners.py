@@ -3,6 +3,7 @@ register_learner (an e-mail another issuer knows is enrolled here, not duplicate
 
 from django.contrib import admin
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from credentials import selectors, services
@@ -11,6 +12,8 @@ from credentials.models import Assessment, Award, Learner, LearnerEnrolment
 from issuers.admin import ScopedAdminMixin, may
 from issuers.permissions import Action
 from issuers.selectors import issuers_for_user
+
+from .evidence import EvidenceInline, evidence_upload_view
 
 LEARNER_ADDERS = (Action.RECORD_ASSESSMENT, Action.ISSUE_AWARD)
 
@@ -173,6 +176,18 @@ class AssessmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_filter = ["result", ("programme_version__programme", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["learner__email"]  # names: get_search_results, own enrolments only
     date_hierarchy = "assessed_on"
+    inlines = [EvidenceInline]
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/evidence/",
+                wrap(lambda request, object_id: evidence_upload_view(self, request, object_id)),
+                name="credentials_assessment_evidence",
+            ),
+            *super().get_urls(),
+        ]
 
     def get_queryset(self, request):
         return selectors.assessments_for_user(request.user)

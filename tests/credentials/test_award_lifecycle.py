@@ -167,3 +167,29 @@ def test_ob2_answers_a_suspended_assertion_as_revoked_until_it_is_reinstated(iss
     reinstate_award(actor=officer, award=issued)
     assert client.get(url, HTTP_ACCEPT="application/ld+json").status_code == 200
     assert client.get(revocations).json()["revokedAssertions"] == []
+
+
+def test_staff_attach_an_evidence_file_on_the_assessment_page(issued, client, owner_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from credentials.models import EvidenceFile
+
+    client = login(client, owner_a)
+    assessment = issued.assessment
+    page = client.get(reverse("admin:credentials_assessment_change", args=[assessment.pk]))
+    assert (
+        reverse("admin:credentials_assessment_evidence", args=[assessment.pk])
+        in page.content.decode()
+    )
+    url = reverse("admin:credentials_assessment_evidence", args=[assessment.pk])
+    refused = client.post(url, {"file": SimpleUploadedFile("x.pdf", b"<html></html>")})
+    assert refused.status_code == 200 and not EvidenceFile.objects.exists()
+    pdf = b"%PDF-1.7\n%%EOF\n"
+    answer = client.post(
+        url, {"file": SimpleUploadedFile("レポート.pdf", pdf), "genre": "レポート"}
+    )
+    assert answer.status_code == 302
+    evidence = EvidenceFile.objects.get()
+    assert evidence.genre == "レポート" and evidence.file.read() == pdf
+    page = client.get(reverse("admin:credentials_assessment_change", args=[assessment.pk]))
+    assert evidence.sha256 in page.content.decode()
