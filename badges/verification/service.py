@@ -108,18 +108,21 @@ class _Context:
         except Stop:
             pass
 
+    def _ob3(self, document: dict, result: VerificationResult) -> None:
+        ob3.verify(
+            document,
+            result,
+            fetcher=self.fetcher,
+            now=self.now,
+            email=self.email,
+            loader=self.loader,
+            did_documents=self.did_documents,
+        )
+
     def _json(self, document: dict, result: VerificationResult) -> None:
         kind = document_format(document)
         if kind == "ob3":
-            ob3.verify(
-                document,
-                result,
-                fetcher=self.fetcher,
-                now=self.now,
-                email=self.email,
-                loader=self.loader,
-                did_documents=self.did_documents,
-            )
+            self._ob3(document, result)
         elif kind == "ob2":
             ob2.verify_hosted(
                 document, result, fetcher=self.fetcher, now=self.now, email=self.email
@@ -158,15 +161,7 @@ class _Context:
                 document = None
         if response.status == 200 and isinstance(document, dict):
             if document_format(document) == "ob3":
-                ob3.verify(
-                    document,
-                    result,
-                    fetcher=self.fetcher,
-                    now=self.now,
-                    email=self.email,
-                    loader=self.loader,
-                    did_documents=self.did_documents,
-                )
+                self._ob3(document, result)
                 return
         if response.status in (200, 410):
             # OB 2.0 hosted (also a revoked one: 410 Gone); fetched again by the hosted check.

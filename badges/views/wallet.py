@@ -22,6 +22,15 @@ def _json(body: dict, status: int = 200, *, cacheable: bool = False) -> JsonResp
     return response
 
 
+def _json_object(request) -> dict | None:
+    """The request body as a JSON object ({} when empty), or None when it is not one."""
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
 def _error(code: str, description: str, status: int = 400) -> JsonResponse:
     response = _json({"error": code, "error_description": description}, status)
     if status == 401:
@@ -64,11 +73,8 @@ def exchange(request, public_id):
         return _json(
             {"protocols": {"vcapi": exchanges.exchange_url(found), "OID4VCI": hand_out.deep_link}}
         )
-    try:
-        body = json.loads(request.body or b"{}")
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
+    body = _json_object(request)
+    if body is None:
         return _error("invalid_request", "the body must be a JSON object")
     presentation = body.get("verifiablePresentation")
     if presentation is None:
@@ -132,11 +138,8 @@ def credential(request):
         offers.offer_for_token(_bearer(request))
     except OfferError as error:
         return _error(error.code, error.description, error.status)
-    try:
-        body = json.loads(request.body or b"{}")
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
+    body = _json_object(request)
+    if body is None:
         return _error("invalid_credential_request", "the body must be a JSON object")
     configuration = body.get("credential_configuration_id")
     if configuration not in CONFIGURATIONS:
