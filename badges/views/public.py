@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from urllib.parse import quote, urlencode, urlsplit
 
 import qrcode
@@ -112,6 +113,23 @@ def _descriptor_context(descriptors: dict, lang: str, *, awarding_body=None) -> 
         if term
         else None,
     }
+
+
+_VERSION_CONTEXTS: dict = {}
+
+
+def _version_descriptor_context(version, issuer, lang: str) -> dict:
+    """_descriptor_context of a programme version for its credential pages, made once per
+    version, issuer profile and language (both timestamps are in the key, so an edit of either
+    is seen at once)."""
+    key = (version.pk, version.updated_at, issuer.pk, issuer.updated_at, lang)
+    found = _VERSION_CONTEXTS.get(key)
+    if found is None:
+        if len(_VERSION_CONTEXTS) >= 1024:
+            _VERSION_CONTEXTS.clear()
+        found = _descriptor_context(version.descriptors, lang, awarding_body=issuer)
+        _VERSION_CONTEXTS[key] = found
+    return found
 
 
 def _quality_assurance_text(qa, lang: str) -> str:
@@ -259,7 +277,13 @@ def _status(award: Award) -> str:
     return "valid"
 
 
+@lru_cache(maxsize=4096)
 def _qr_svg(url: str) -> str:
+    """Made once per URL and process: half of a credential page's time went here."""
+    return _make_qr_svg(url)
+
+
+def _make_qr_svg(url: str) -> str:
     image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
     svg = image.to_string(encoding="unicode")
     return _XML_DECLARATION.sub("", svg)
@@ -390,7 +414,7 @@ def credential_page(request, public_id):
         "is_owner": session_learner_id(request.session) == award.learner_id,
         "qr_svg": _qr_svg(page_url),
         "share": _share_links(title, issuer_name, award, page_url),
-        **_descriptor_context(version.descriptors, lang, awarding_body=issuer),
+        **_version_descriptor_context(version, issuer, lang),
     }
     response = render(request, "badges/credential.html", context)
     response["Vary"] = "Accept-Language, Cookie"
