@@ -4,7 +4,11 @@ Thin views: documents come from badges.ob2, rows from badges.selectors. Every UR
 inside badges already issued, so their shapes never change (badges/urls_ob2.py).
 """
 
-from django.http import Http404, HttpResponse, JsonResponse
+import hashlib
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
@@ -145,8 +149,45 @@ def assertion(request, public_id):
         return _json(ob2.revoked_assertion(award), status=410)
     if award.status != Award.Status.ISSUED or not record.ob2_assertion:
         raise Http404
-    context = {"award": award, "version": award.programme_version}
-    return _negotiated(request, record.ob2_assertion, "badges/ob2_assertion.html", context)
+    if _wants_html(request):
+        context = {"award": award, "version": award.programme_version}
+        return _negotiated(request, record.ob2_assertion, "badges/ob2_assertion.html", context)
+    return _signed_json(request, record)
+
+
+# The assertion's answer changes when the award is revoked or suspended (410), so caches must
+# revalidate every time ("no-cache"): the status is read per request, the signed bytes and their
+# strong ETag are kept per process (they never change once signed), and a matching
+# If-None-Match answers 304 without a body.
+_ASSERTION_BYTES: dict = {}
+_ASSERTION_BYTES_MAX = 10_000
+
+
+def _assertion_bytes(record: BadgeRecord) -> tuple[bytes, str]:
+    key = record.pk
+    found = _ASSERTION_BYTES.get(key)
+    if found is None:
+        body = json.dumps(
+            record.ob2_assertion, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
+        ).encode("utf-8")
+        found = (body, f'"{hashlib.sha256(body).hexdigest()[:32]}"')
+        if len(_ASSERTION_BYTES) >= _ASSERTION_BYTES_MAX:
+            _ASSERTION_BYTES.clear()
+        _ASSERTION_BYTES[key] = found
+    return found
+
+
+def _signed_json(request, record: BadgeRecord):
+    body, etag = _assertion_bytes(record)
+    sent = {tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")}
+    if etag in sent:
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body, content_type=JSON_LD)
+    response["ETag"] = etag
+    response["Cache-Control"] = "public, no-cache"
+    response["Vary"] = "Accept"
+    return response
 
 
 @require_safe
