@@ -25,9 +25,16 @@ VARIANTS = {
 }
 
 
-def _json(document: dict, content_type: str, *, max_age: int = 300) -> HttpResponse:
+def _json(document: dict, content_type: str, *, max_age: int = 300, request=None) -> HttpResponse:
+    """Serialised JSON with a strong ETag of its bytes; with the request, a matching
+    If-None-Match answers 304 (a revocation changes a status list's bytes, so its ETag too)."""
     body = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
-    response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    if request is not None and etag in _if_none_match(request):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+    response["ETag"] = etag
     response["Access-Control-Allow-Origin"] = "*"
     response["Cache-Control"] = f"public, max-age={max_age}"
     return response
@@ -39,7 +46,7 @@ def did_document(request, slug: str):
         issuer = selectors.issuer_by_slug(slug)
     except Issuer.DoesNotExist as error:
         raise Http404 from error
-    return _json(ob3.did_document(issuer), "application/did+ld+json")
+    return _json(ob3.did_document(issuer), "application/did+ld+json", request=request)
 
 
 @require_safe
@@ -133,7 +140,7 @@ def status_list(request, public_id):
     if not document or found.signed_version < found.version:
         # Normally signed by the pipeline; this covers a list whose signing was interrupted.
         document = status.signed_status_list_credential(found)
-    return _json(document, ob3.CREDENTIAL_MEDIA_TYPE, max_age=60)
+    return _json(document, ob3.CREDENTIAL_MEDIA_TYPE, max_age=60, request=request)
 
 
 @require_safe
