@@ -5,6 +5,7 @@ from badges.ob3 / badges.extension / badges.status. Everything here is public by
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
@@ -157,18 +158,43 @@ def mc_schema(request):
 def baked_image(request, public_id, variant: str):
     if variant not in VARIANTS:
         raise Http404
-    field, content_type = VARIANTS[variant]
+    content_type = VARIANTS[variant][1]
+    body, filename, etag = _baked_bytes(public_id, variant)
+    if etag in _if_none_match(request):
+        response = HttpResponseNotModified()
+    else:
+        response = FileResponse(
+            io.BytesIO(body), as_attachment=True, filename=filename, content_type=content_type
+        )
+    response["ETag"] = etag
+    response["Cache-Control"] = f"public, max-age={SIGNED_MAX_AGE}"
+    return harden_image_response(response)
+
+
+# A baked image holds the signed credential (or the assertion's URL), so it never changes once
+# baked: its stored bytes are kept per process after the first request (no query, no file read).
+_BAKED: dict = {}
+_BAKED_MAX = 1_000  # per process; tens of KB each
+
+
+def _baked_bytes(public_id, variant: str) -> tuple[bytes, str, str]:
+    found = _BAKED.get((public_id, variant))
+    if found is not None:
+        return found
     try:
         record = selectors.record_for_public_id(public_id)
     except BadgeRecord.DoesNotExist as error:
         raise Http404 from error
-    file = getattr(record, field)
+    file = getattr(record, VARIANTS[variant][0])
     if not file:
         raise Http404
+    with file.open("rb") as handle:
+        body = handle.read()
     version = record.award.programme_version
     programme = version.programme
     filename = f"{programme.issuer.slug}-{programme.slug}-v{version.number}-{variant}"
-    response = FileResponse(
-        file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
-    )
-    return harden_image_response(response)
+    found = (body, filename, f'"{hashlib.sha256(body).hexdigest()[:32]}"')
+    if len(_BAKED) >= _BAKED_MAX:
+        _BAKED.clear()
+    _BAKED[(public_id, variant)] = found
+    return found
