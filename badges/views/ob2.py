@@ -16,6 +16,7 @@ from badges import ob2, ob2_extension
 from badges.models import BadgeRecord, Endorsement
 from badges.narrative import criteria_narrative
 from badges.selectors import (
+    award_state_for_public_id,
     endorsement_for_public_id,
     issuer_by_slug,
     published_version,
@@ -133,6 +134,11 @@ def badgeclass_image(request, issuer_slug: str, programme_slug: str, number: int
 
 @require_safe
 def assertion(request, public_id):
+    cached = _ASSERTION_BYTES.get(public_id)
+    if cached is not None and not _wants_html(request):
+        # Already signed and kept: only the award's state is read (one indexed lookup).
+        if award_state_for_public_id(public_id) == (Award.Status.ISSUED, None):
+            return _signed_json(request, cached)
     try:
         record = record_for_public_id(public_id)
     except BadgeRecord.DoesNotExist:
@@ -152,7 +158,7 @@ def assertion(request, public_id):
     if _wants_html(request):
         context = {"award": award, "version": award.programme_version}
         return _negotiated(request, record.ob2_assertion, "badges/ob2_assertion.html", context)
-    return _signed_json(request, record)
+    return _signed_json(request, _assertion_bytes(public_id, record))
 
 
 # The assertion's answer changes when the award is revoked or suspended (410), so caches must
@@ -163,8 +169,7 @@ _ASSERTION_BYTES: dict = {}
 _ASSERTION_BYTES_MAX = 10_000
 
 
-def _assertion_bytes(record: BadgeRecord) -> tuple[bytes, str]:
-    key = record.pk
+def _assertion_bytes(key, record: BadgeRecord) -> tuple[bytes, str]:
     found = _ASSERTION_BYTES.get(key)
     if found is None:
         body = json.dumps(
@@ -177,8 +182,8 @@ def _assertion_bytes(record: BadgeRecord) -> tuple[bytes, str]:
     return found
 
 
-def _signed_json(request, record: BadgeRecord):
-    body, etag = _assertion_bytes(record)
+def _signed_json(request, found: tuple[bytes, str]):
+    body, etag = found
     sent = {tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")}
     if etag in sent:
         response = HttpResponseNotModified()

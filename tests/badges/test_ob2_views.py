@@ -174,6 +174,21 @@ def test_revocation_answers_410_at_once_after_the_assertion_was_cached(client, r
     assert client.get(url, HTTP_ACCEPT=VALIDATOR, HTTP_IF_NONE_MATCH=etag).status_code == 410
 
 
+def test_suspension_answers_410_at_once_after_the_assertion_was_cached(client, record):
+    url = _url("ob2-assertion", public_id=record.award.public_id)
+    assert client.get(url, HTTP_ACCEPT=VALIDATOR).status_code == 200
+    Award.objects.filter(pk=record.award_id).update(suspended_at=timezone.now())
+
+    assert client.get(url, HTTP_ACCEPT=VALIDATOR).status_code == 410
+
+
+def test_browsers_still_get_the_page_after_the_assertion_was_cached(client, record):
+    url = _url("ob2-assertion", public_id=record.award.public_id)
+    assert client.get(url, HTTP_ACCEPT=VALIDATOR).status_code == 200
+
+    assert client.get(url, HTTP_ACCEPT=BROWSER).status_code == 302
+
+
 def test_revocation_list_endpoint(client, issuer):
     response = client.get(_url("ob2-revocations", slug="minato-u"))
 
