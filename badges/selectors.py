@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from badges.models import BadgeRecord, Endorsement, StatusList
-from credentials.models import ProgrammeVersion
+from credentials.models import Award, ProgrammeVersion
 from issuers.models import Issuer
 from issuers.permissions import Action
 from issuers.selectors import issuers_for_user
@@ -21,6 +21,11 @@ def record_for_public_id(public_id) -> BadgeRecord:
     return BadgeRecord.objects.select_related(
         "award", "status_list", "award__programme_version__programme__issuer"
     ).get(award__public_id=public_id)
+
+
+def award_state_for_public_id(public_id) -> tuple[str, object] | None:
+    """(status, suspended_at) of an award by its public id: one indexed lookup, no joins."""
+    return Award.objects.filter(public_id=public_id).values_list("status", "suspended_at").first()
 
 
 def status_list_for_public_id(public_id) -> StatusList:

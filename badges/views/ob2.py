@@ -4,7 +4,11 @@ Thin views: documents come from badges.ob2, rows from badges.selectors. Every UR
 inside badges already issued, so their shapes never change (badges/urls_ob2.py).
 """
 
-from django.http import Http404, HttpResponse, JsonResponse
+import hashlib
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
@@ -12,6 +16,7 @@ from badges import ob2, ob2_extension
 from badges.models import BadgeRecord, Endorsement
 from badges.narrative import criteria_narrative
 from badges.selectors import (
+    award_state_for_public_id,
     endorsement_for_public_id,
     issuer_by_slug,
     published_version,
@@ -129,6 +134,11 @@ def badgeclass_image(request, issuer_slug: str, programme_slug: str, number: int
 
 @require_safe
 def assertion(request, public_id):
+    cached = _ASSERTION_BYTES.get(public_id)
+    if cached is not None and not _wants_html(request):
+        # Already signed and kept: only the award's state is read (one indexed lookup).
+        if award_state_for_public_id(public_id) == (Award.Status.ISSUED, None):
+            return _signed_json(request, cached)
     try:
         record = record_for_public_id(public_id)
     except BadgeRecord.DoesNotExist:
@@ -145,8 +155,44 @@ def assertion(request, public_id):
         return _json(ob2.revoked_assertion(award), status=410)
     if award.status != Award.Status.ISSUED or not record.ob2_assertion:
         raise Http404
-    context = {"award": award, "version": award.programme_version}
-    return _negotiated(request, record.ob2_assertion, "badges/ob2_assertion.html", context)
+    if _wants_html(request):
+        context = {"award": award, "version": award.programme_version}
+        return _negotiated(request, record.ob2_assertion, "badges/ob2_assertion.html", context)
+    return _signed_json(request, _assertion_bytes(public_id, record))
+
+
+# The assertion's answer changes when the award is revoked or suspended (410), so caches must
+# revalidate every time ("no-cache"): the status is read per request, the signed bytes and their
+# strong ETag are kept per process (they never change once signed), and a matching
+# If-None-Match answers 304 without a body.
+_ASSERTION_BYTES: dict = {}
+_ASSERTION_BYTES_MAX = 10_000
+
+
+def _assertion_bytes(key, record: BadgeRecord) -> tuple[bytes, str]:
+    found = _ASSERTION_BYTES.get(key)
+    if found is None:
+        body = json.dumps(
+            record.ob2_assertion, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
+        ).encode("utf-8")
+        found = (body, f'"{hashlib.sha256(body).hexdigest()[:32]}"')
+        if len(_ASSERTION_BYTES) >= _ASSERTION_BYTES_MAX:
+            _ASSERTION_BYTES.clear()
+        _ASSERTION_BYTES[key] = found
+    return found
+
+
+def _signed_json(request, found: tuple[bytes, str]):
+    body, etag = found
+    sent = {tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")}
+    if etag in sent:
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body, content_type=JSON_LD)
+    response["ETag"] = etag
+    response["Cache-Control"] = "public, no-cache"
+    response["Vary"] = "Accept"
+    return response
 
 
 @require_safe

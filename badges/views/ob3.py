@@ -5,6 +5,7 @@ from badges.ob3 / badges.extension / badges.status. Everything here is public by
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
@@ -25,9 +26,16 @@ VARIANTS = {
 }
 
 
-def _json(document: dict, content_type: str, *, max_age: int = 300) -> HttpResponse:
+def _json(document: dict, content_type: str, *, max_age: int = 300, request=None) -> HttpResponse:
+    """Serialised JSON with a strong ETag of its bytes; with the request, a matching
+    If-None-Match answers 304 (a revocation changes a status list's bytes, so its ETag too)."""
     body = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
-    response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    if request is not None and etag in _if_none_match(request):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+    response["ETag"] = etag
     response["Access-Control-Allow-Origin"] = "*"
     response["Cache-Control"] = f"public, max-age={max_age}"
     return response
@@ -39,7 +47,7 @@ def did_document(request, slug: str):
         issuer = selectors.issuer_by_slug(slug)
     except Issuer.DoesNotExist as error:
         raise Http404 from error
-    return _json(ob3.did_document(issuer), "application/did+ld+json")
+    return _json(ob3.did_document(issuer), "application/did+ld+json", request=request)
 
 
 @require_safe
@@ -133,7 +141,7 @@ def status_list(request, public_id):
     if not document or found.signed_version < found.version:
         # Normally signed by the pipeline; this covers a list whose signing was interrupted.
         document = status.signed_status_list_credential(found)
-    return _json(document, ob3.CREDENTIAL_MEDIA_TYPE, max_age=60)
+    return _json(document, ob3.CREDENTIAL_MEDIA_TYPE, max_age=60, request=request)
 
 
 @require_safe
@@ -150,18 +158,43 @@ def mc_schema(request):
 def baked_image(request, public_id, variant: str):
     if variant not in VARIANTS:
         raise Http404
-    field, content_type = VARIANTS[variant]
+    content_type = VARIANTS[variant][1]
+    body, filename, etag = _baked_bytes(public_id, variant)
+    if etag in _if_none_match(request):
+        response = HttpResponseNotModified()
+    else:
+        response = FileResponse(
+            io.BytesIO(body), as_attachment=True, filename=filename, content_type=content_type
+        )
+    response["ETag"] = etag
+    response["Cache-Control"] = f"public, max-age={SIGNED_MAX_AGE}"
+    return harden_image_response(response)
+
+
+# A baked image holds the signed credential (or the assertion's URL), so it never changes once
+# baked: its stored bytes are kept per process after the first request (no query, no file read).
+_BAKED: dict = {}
+_BAKED_MAX = 1_000  # per process; tens of KB each
+
+
+def _baked_bytes(public_id, variant: str) -> tuple[bytes, str, str]:
+    found = _BAKED.get((public_id, variant))
+    if found is not None:
+        return found
     try:
         record = selectors.record_for_public_id(public_id)
     except BadgeRecord.DoesNotExist as error:
         raise Http404 from error
-    file = getattr(record, field)
+    file = getattr(record, VARIANTS[variant][0])
     if not file:
         raise Http404
+    with file.open("rb") as handle:
+        body = handle.read()
     version = record.award.programme_version
     programme = version.programme
     filename = f"{programme.issuer.slug}-{programme.slug}-v{version.number}-{variant}"
-    response = FileResponse(
-        file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
-    )
-    return harden_image_response(response)
+    found = (body, filename, f'"{hashlib.sha256(body).hexdigest()[:32]}"')
+    if len(_BAKED) >= _BAKED_MAX:
+        _BAKED.clear()
+    _BAKED[(public_id, variant)] = found
+    return found

@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 
@@ -135,6 +136,57 @@ def test_revoked_assertion_is_410_with_only_the_revocation(client, record):
             "revoked": True,
             "revocationReason": "誤発行",
         }
+
+
+def test_issued_assertion_has_a_strong_etag_and_must_be_revalidated(client, record):
+    url = _url("ob2-assertion", public_id=record.award.public_id)
+
+    first = client.get(url, HTTP_ACCEPT=VALIDATOR)
+    again = client.get(url, HTTP_ACCEPT=VALIDATOR, HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert first.status_code == 200
+    assert first["ETag"].startswith('"') and not first["ETag"].startswith("W/")
+    assert first["Cache-Control"] == "public, no-cache"
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == first["ETag"]
+
+
+def test_assertion_bytes_are_those_the_json_response_gave_before(client, record):
+    url = _url("ob2-assertion", public_id=record.award.public_id)
+    record.refresh_from_db()  # the document as stored (jsonb orders its keys)
+    before = JsonResponse(
+        record.ob2_assertion, json_dumps_params={"ensure_ascii": False, "indent": 2}
+    ).content
+
+    assert client.get(url).content == before
+    assert client.get(url).content == before
+
+
+def test_revocation_answers_410_at_once_after_the_assertion_was_cached(client, record):
+    url = _url("ob2-assertion", public_id=record.award.public_id)
+    etag = client.get(url, HTTP_ACCEPT=VALIDATOR)["ETag"]
+    Award.objects.filter(pk=record.award_id).update(
+        status=Award.Status.REVOKED, revoked_at=timezone.now(), revocation_reason="誤発行"
+    )
+
+    assert client.get(url, HTTP_ACCEPT=VALIDATOR).status_code == 410
+    assert client.get(url, HTTP_ACCEPT=VALIDATOR, HTTP_IF_NONE_MATCH=etag).status_code == 410
+
+
+def test_suspension_answers_410_at_once_after_the_assertion_was_cached(client, record):
+    url = _url("ob2-assertion", public_id=record.award.public_id)
+    assert client.get(url, HTTP_ACCEPT=VALIDATOR).status_code == 200
+    Award.objects.filter(pk=record.award_id).update(suspended_at=timezone.now())
+
+    assert client.get(url, HTTP_ACCEPT=VALIDATOR).status_code == 410
+
+
+def test_browsers_still_get_the_page_after_the_assertion_was_cached(client, record):
+    url = _url("ob2-assertion", public_id=record.award.public_id)
+    assert client.get(url, HTTP_ACCEPT=VALIDATOR).status_code == 200
+
+    assert client.get(url, HTTP_ACCEPT=BROWSER).status_code == 302
 
 
 def test_revocation_list_endpoint(client, issuer):

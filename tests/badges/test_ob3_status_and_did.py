@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import override_settings
+from django.urls import reverse
 
 from badges import dataintegrity, extension, ob3, services, status
 from badges.models import BadgeRecord, StatusList
@@ -200,3 +201,42 @@ def test_concurrent_workers_never_share_an_index():
     records = BadgeRecord.objects.filter(award__in=awards)
     assert records.count() == 8
     assert len({r.status_index for r in records}) == 8
+
+
+class TestHttpCaching:
+    def test_status_list_revalidates_with_a_strong_etag_and_a_short_lifetime(self, client):
+        record = services.issue_badges_for_award(issue(passed_assessment()).pk)
+        url = reverse("badges:status-list", kwargs={"public_id": record.status_list.public_id})
+
+        first = client.get(url)
+        again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+
+        assert first.status_code == 200 and first["Cache-Control"] == "public, max-age=60"
+        assert first["ETag"].startswith('"')
+        assert again.status_code == 304 and again.content == b""
+
+    def test_revocation_is_in_the_status_list_at_once_though_it_was_fetched_before(self, client):
+        award = issue(passed_assessment())
+        record = services.issue_badges_for_award(award.pk)
+        url = reverse("badges:status-list", kwargs={"public_id": record.status_list.public_id})
+        before = client.get(url)
+
+        revoke(award)
+        services.revoke_badges_for_award(award.pk)
+        after = client.get(url, HTTP_IF_NONE_MATCH=before["ETag"])
+
+        assert after.status_code == 200
+        assert after["ETag"] != before["ETag"]
+        bits = decode_status_list(after.json()["credentialSubject"]["encodedList"])
+        assert list(bits.set_indices()) == [record.status_index]
+
+    def test_did_document_answers_304_to_its_etag(self, client):
+        issuer = IssuerFactory(slug="etag-u")
+        ensure_signing_keys(issuer)
+        url = reverse("badges:did-document", kwargs={"slug": "etag-u"})
+
+        first = client.get(url)
+        again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+
+        assert first.status_code == 200 and first["Cache-Control"] == "public, max-age=300"
+        assert again.status_code == 304

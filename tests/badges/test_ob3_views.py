@@ -99,6 +99,27 @@ def test_baked_image_downloads(client, record, variant, content_type):
     assert baked.version == variant[2] + ".0"
 
 
+@pytest.mark.parametrize("variant", ["ob3.png", "ob2.svg"])
+def test_baked_image_downloads_are_the_stored_bytes_every_time_and_revalidate(
+    client, record, variant
+):
+    field = {"ob3.png": "ob3_png", "ob2.svg": "ob2_svg"}[variant]
+    with getattr(record, field).open("rb") as handle:
+        stored = handle.read()
+    address = url("baked-image", public_id=record.award.public_id, variant=variant)
+
+    first = client.get(address)
+    second = client.get(address)
+    again = client.get(address, HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert b"".join(first.streaming_content) == stored
+    assert b"".join(second.streaming_content) == stored
+    assert int(first["Content-Length"]) == len(stored)
+    assert first["ETag"] == second["ETag"] and first["ETag"].startswith('"')
+    assert first["Cache-Control"] == "public, max-age=86400"
+    assert again.status_code == 304 and again["X-Content-Type-Options"] == "nosniff"
+
+
 def test_unknown_image_variant_is_404(client, record):
     public_id = record.award.public_id
     assert client.get(url("baked-image", public_id=public_id, variant="x.gif")).status_code == 404
