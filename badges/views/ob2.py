@@ -4,7 +4,6 @@ Thin views: documents come from badges.ob2, rows from badges.selectors. Every UR
 inside badges already issued, so their shapes never change (badges/urls_ob2.py).
 """
 
-import hashlib
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -22,6 +21,7 @@ from badges.selectors import (
     published_version,
     record_for_public_id,
 )
+from badges.views.conditional import not_modified, strong_etag
 from credentials.badge_design import version_badge_image
 from credentials.models import Award, ProgrammeVersion
 from issuers.images import harden_image_response
@@ -175,7 +175,7 @@ def _assertion_bytes(key, record: BadgeRecord) -> tuple[bytes, str]:
         body = json.dumps(
             record.ob2_assertion, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
         ).encode("utf-8")
-        found = (body, f'"{hashlib.sha256(body).hexdigest()[:32]}"')
+        found = (body, strong_etag(body))
         if len(_ASSERTION_BYTES) >= _ASSERTION_BYTES_MAX:
             _ASSERTION_BYTES.clear()
         _ASSERTION_BYTES[key] = found
@@ -184,8 +184,7 @@ def _assertion_bytes(key, record: BadgeRecord) -> tuple[bytes, str]:
 
 def _signed_json(request, found: tuple[bytes, str]):
     body, etag = found
-    sent = {tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")}
-    if etag in sent:
+    if not_modified(request, etag):
         response = HttpResponseNotModified()
     else:
         response = HttpResponse(body, content_type=JSON_LD)

@@ -4,7 +4,6 @@ from badges.ob3 / badges.extension / badges.status. Everything here is public by
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_safe
 from badges import extension, ob3, selectors, status
 from badges.images import badge_images
 from badges.models import BadgeRecord, Endorsement, StatusList
+from badges.views.conditional import not_modified, strong_etag
 from credentials.models import ProgrammeVersion
 from issuers.images import harden_image_response
 from issuers.models import Issuer
@@ -30,8 +30,8 @@ def _json(document: dict, content_type: str, *, max_age: int = 300, request=None
     """Serialised JSON with a strong ETag of its bytes; with the request, a matching
     If-None-Match answers 304 (a revocation changes a status list's bytes, so its ETag too)."""
     body = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
-    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
-    if request is not None and etag in _if_none_match(request):
+    etag = strong_etag(body)
+    if request is not None and not_modified(request, etag):
         response = HttpResponseNotModified()
     else:
         response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
@@ -58,7 +58,7 @@ def credential(request, public_id):
     are kept per process after the first request, so later requests make no query, and carry a
     strong ETag and a long cache lifetime; a matching If-None-Match answers 304."""
     body, etag = _signed_credential_bytes(public_id)
-    if etag in _if_none_match(request):
+    if not_modified(request, etag):
         response = HttpResponseNotModified()
     else:
         response = HttpResponse(body, content_type=f"{ob3.CREDENTIAL_MEDIA_TYPE}; charset=utf-8")
@@ -84,16 +84,11 @@ def _signed_credential_bytes(public_id) -> tuple[bytes, str]:
     if not record.ob3_credential:
         raise Http404  # not signed yet: nothing to keep
     body = json.dumps(record.ob3_credential, ensure_ascii=False, indent=2).encode("utf-8")
-    found = (body, f'"{hashlib.sha256(body).hexdigest()[:32]}"')
+    found = (body, strong_etag(body))
     if len(_SIGNED_BYTES) >= _SIGNED_BYTES_MAX:
         _SIGNED_BYTES.clear()
     _SIGNED_BYTES[public_id] = found
     return found
-
-
-def _if_none_match(request) -> set[str]:
-    header = request.headers.get("If-None-Match", "")
-    return {tag.strip() for tag in header.split(",") if tag.strip()}
 
 
 def _version(issuer_slug: str, programme_slug: str, number: int) -> ProgrammeVersion:
@@ -160,7 +155,7 @@ def baked_image(request, public_id, variant: str):
         raise Http404
     content_type = VARIANTS[variant][1]
     body, filename, etag = _baked_bytes(public_id, variant)
-    if etag in _if_none_match(request):
+    if not_modified(request, etag):
         response = HttpResponseNotModified()
     else:
         response = FileResponse(
@@ -193,7 +188,7 @@ def _baked_bytes(public_id, variant: str) -> tuple[bytes, str, str]:
     version = record.award.programme_version
     programme = version.programme
     filename = f"{programme.issuer.slug}-{programme.slug}-v{version.number}-{variant}"
-    found = (body, filename, f'"{hashlib.sha256(body).hexdigest()[:32]}"')
+    found = (body, filename, strong_etag(body))
     if len(_BAKED) >= _BAKED_MAX:
         _BAKED.clear()
     _BAKED[(public_id, variant)] = found

@@ -13,7 +13,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 
@@ -21,7 +20,7 @@ import requests
 from django.core.management.base import CommandError
 
 from badges.management.commands import bench_verify
-from badges.management.commands.bench_verify import BASE_DIR, GUNICORN_LOG, _database, _free_port
+from badges.management.commands.bench_verify import GUNICORN_LOG, _database, _free_port
 
 STATIC_PATH = "/static/css/portal.css"
 _WRK_RATE = re.compile(r"Requests/sec:\s+([\d.]+)")
@@ -81,27 +80,7 @@ class Command(bench_verify.Command):
                 "OB 2.0 BadgeClass": f"/ob2/badgeclasses/{issuer}/{programme}/v{number}",
             }
             log = open(GUNICORN_LOG, "w")
-            server = subprocess.Popen(  # noqa: S603 (our own interpreter, fixed arguments)
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "config.wsgi:application",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--workers",
-                    str(workers),
-                    "--worker-class",
-                    "sync",
-                    "--log-level",
-                    "warning",
-                ],
-                cwd=BASE_DIR,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            server = self._start_gunicorn(env, port, workers, 1, log)
             self._wait_ready(base_url, server)
             credential = requests.get(base_url + paths["OB 3.0 credential"], timeout=10).json()
             status = credential["credentialStatus"]

@@ -110,29 +110,7 @@ class Command(BaseCommand):
                 .splitlines()[-1]
             )
             log = open(GUNICORN_LOG, "w")
-            server = subprocess.Popen(  # noqa: S603 (our own interpreter, fixed arguments)
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "config.wsgi:application",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--workers",
-                    str(workers),
-                    "--threads",
-                    str(threads),
-                    "--worker-class",
-                    "gthread" if threads > 1 else "sync",
-                    "--log-level",
-                    "warning",
-                ],
-                cwd=BASE_DIR,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            server = self._start_gunicorn(env, port, workers, threads, log)
             self._wait_ready(base_url, server)
             url = base_url + VERIFY_PATH
             self._run(url, credential, warmup, clients)  # warm-up: imports, caches, connections
@@ -171,6 +149,32 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(report))
 
     # -- helpers ------------------------------------------------------------------------------
+
+    def _start_gunicorn(self, env: dict, port: int, workers: int, threads: int, log):
+        """gunicorn on config.wsgi in its own session (stopped with its group by _stop)."""
+        return subprocess.Popen(  # noqa: S603 (our own interpreter, fixed arguments)
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--threads",
+                str(threads),
+                "--worker-class",
+                "gthread" if threads > 1 else "sync",
+                "--log-level",
+                "warning",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def _manage(self, env: dict, *arguments: str) -> str:
         completed = subprocess.run(  # noqa: S603 (our own interpreter, manage.py)
