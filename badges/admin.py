@@ -249,3 +249,7 @@ class EndorsementAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 % {"count": count}
             ),
         )
+
+
+# The outside-badge registration admin lives in its own module; importing it registers it.
+from badges import admin_outside  # noqa: E402, F401

@@ -80,3 +80,21 @@ class VerifyForm(forms.Form):
                 code="rate_limited",
             ),
         )
+
+
+class OutsideBadgeForm(VerifyForm):
+    """A badge from another issuer for recognition of prior learning: the same inputs as the
+    verify page (it is verified the same way), plus JSON or JWT files; no e-mail, the learner's
+    own is checked."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["email"]
+        self.fields["badge"].label = _("Badge URL, JSON or JWT")
+        self.fields["badge"].help_text = _(
+            "Paste the badge's link, its JSON, or a signed badge (JWS / VC-JWT)."
+        )
+        self.fields["file"].label = _("Badge file (PNG, SVG, JSON or JWT)")
+        self.fields["file"].widget.attrs["accept"] = (
+            ".png,.svg,.json,.jwt,.txt,image/png,image/svg+xml,application/json"
+        )

@@ -228,9 +228,11 @@ def _baked_image_url(award) -> str | None:
 
 
 def _evidence(award) -> list[dict]:
+    from badges.components import component_evidence
+
     assessment = award.assessment
     if assessment is None:
-        return []
+        return component_evidence(award, ob2=True)
     entry: dict = {}
     if assessment.evidence_url:
         entry["id"] = assessment.evidence_url

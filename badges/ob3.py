@@ -434,8 +434,14 @@ def award_facts(record) -> AwardFacts:
         status_index=str(record.status_index),
         status_list=url,
         **_suspension_facts(record),
-        evidence=_evidence(assessment),
+        evidence=_evidence(assessment) + _stack_evidence(award),
     )
+
+
+def _stack_evidence(award) -> tuple:
+    from badges.components import component_evidence
+
+    return tuple({"type": ["Evidence"], **entry} for entry in component_evidence(award))
 
 
 def _evidence(assessment) -> tuple:

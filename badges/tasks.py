@@ -58,3 +58,11 @@ def bake_batch_chunk(batch_pk: int, number: int) -> int:
 @shared_task(name="badges.sweep_batches", **_RETRY)
 def sweep_batches() -> dict:
     return batches.sweep()
+
+
+@shared_task(name="badges.recheck_outside_achievements", **_RETRY)
+def recheck_outside_achievements() -> dict:
+    """Daily: registered outside badges verified again (badges.recognition)."""
+    from badges import recognition
+
+    return recognition.recheck_outside_achievements()

@@ -2,6 +2,7 @@ from django.urls import path
 from oauth2_provider import views as oauth
 
 from badges.obapi import views
+from badges.views.outside_badges import learner_outside_badges
 
 urlpatterns = [
     path("ims/ob/v3p0/discovery", views.discovery, name="obapi-discovery"),
@@ -12,4 +13,5 @@ urlpatterns = [
     path("ims/ob/v3p0/credentials", views.credentials, name="obapi-credentials"),
     path("ims/ob/v3p0/profile", views.profile, name="obapi-profile"),
     path("learner/apps/", views.learner_apps, name="learner-apps"),
+    path("learner/outside-badges/", learner_outside_badges, name="learner-outside-badges"),
 ]

@@ -6,10 +6,17 @@ so what was typed is kept and the error names the field by its label.
 """
 
 from django import forms
+from django.db.models import Case, When
 from django.utils.translation import gettext_lazy as _
+
+from issuers.selectors import agreement_partners
 
 from .descriptor_fields import DescriptorEditor
 from .models import Programme
+
+
+def _label_with_issuer(programme) -> str:
+    return f"{programme} — {programme.issuer.name_ja}"
 
 
 class ProgrammeEditorForm(forms.Form):
@@ -94,9 +101,16 @@ class ProgrammeEditorForm(forms.Form):
                 validity_months=version.validity_months,
                 auto_issue_stack=version.auto_issue_stack,
             )
-            self.fields["stack_required"].queryset = Programme.objects.filter(
-                issuer=programme.issuer
-            ).exclude(pk=programme.pk)
+            # Its own issuer's programmes and those of issuers with an agreement in force.
+            partners = agreement_partners(programme.issuer) | {programme.issuer_id}
+            self.fields["stack_required"].queryset = (
+                Programme.objects.filter(issuer_id__in=partners)
+                .exclude(pk=programme.pk)
+                .select_related("issuer")
+                .order_by(Case(When(issuer=programme.issuer, then=0), default=1), "slug")
+            )
+            if len(partners) > 1:
+                self.fields["stack_required"].label_from_instance = _label_with_issuer
             requirement = getattr(programme, "stack_requirement", None)
             if requirement is not None:
                 self.initial.update(

@@ -550,4 +550,4 @@ class WebhookEndpointAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 # The audit trail's admin lives in its own module; importing it registers it.
-from . import admin_audit  # noqa: E402, F401
+from . import admin_agreements, admin_audit  # noqa: E402, F401

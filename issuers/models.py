@@ -438,3 +438,62 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"{self.event} → {self.endpoint.url}"
+
+
+class IssuerAgreement(models.Model):
+    """A consortium agreement (単位互換・相互認定): two issuers accept each other's programmes,
+    so that a stack of either may require programmes of the other. One proposes, the other's
+    owner consents; either may end it (stacks already set up and awards made stay)."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Awaiting the partner's consent")
+        ACTIVE = "active", _("In force")
+        DECLINED = "declined", _("Declined by the partner")
+        ENDED = "ended", _("Ended")
+
+    proposer = models.ForeignKey(
+        Issuer, on_delete=models.CASCADE, related_name="+", verbose_name=_("proposing issuer")
+    )
+    partner = models.ForeignKey(
+        Issuer, on_delete=models.CASCADE, related_name="+", verbose_name=_("partner issuer")
+    )
+    title = models.CharField(_("agreement"), max_length=300)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PROPOSED
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consortium agreement")
+        verbose_name_plural = _("consortium agreements")
+        ordering = ["-proposed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(proposer=F("partner")), name="agreement_between_two_issuers"
+            ),
+            models.UniqueConstraint(
+                fields=["proposer", "partner"],
+                condition=Q(status__in=["proposed", "active"]),
+                name="one_open_agreement_per_pair",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.proposer.name_ja} ⇄ {self.partner.name_ja})"

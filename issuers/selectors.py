@@ -5,7 +5,14 @@ import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .models import AuditEvent, ExternalQualityAssurance, Issuer, Membership, SigningKey
+from .models import (
+    AuditEvent,
+    ExternalQualityAssurance,
+    Issuer,
+    IssuerAgreement,
+    Membership,
+    SigningKey,
+)
 from .permissions import ROLE_ACTIONS, Action
 
 
@@ -142,3 +149,11 @@ def _public(keys: QuerySet[SigningKey], *, include_retired: bool = False) -> Que
     if not include_retired:
         keys = keys.filter(status=SigningKey.Status.ACTIVE)
     return keys.defer("encrypted_private_key").select_related("issuer")
+
+
+def agreement_partners(issuer) -> set[int]:
+    """IDs of the issuers with an agreement in force with `issuer` (either side proposed)."""
+    active = IssuerAgreement.objects.filter(status=IssuerAgreement.Status.ACTIVE)
+    return set(active.filter(proposer=issuer).values_list("partner_id", flat=True)) | set(
+        active.filter(partner=issuer).values_list("proposer_id", flat=True)
+    )

@@ -168,6 +168,11 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-batches": {"task": "badges.sweep_batches", "schedule": BATCH_SWEEP_SECONDS},
     "requeue-unsent-webhooks": {"task": "issuers.requeue_unsent_webhooks", "schedule": 300},
     "purge-sign-in-tokens": {"task": "credentials.purge_sign_in_tokens", "schedule": 86_400},
+    # Outside badges counted by recognition of prior learning: revoked or expired ones withdrawn.
+    "recheck-outside-achievements": {
+        "task": "badges.recheck_outside_achievements",
+        "schedule": env.int("RECOGNITION_RECHECK_SECONDS", default=86_400),
+    },
 }
 
 # Batch issuing (badges.batches): rows per chunk (largest, smallest), chunks in flight per job,

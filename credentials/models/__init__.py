@@ -7,6 +7,7 @@ Models hold data and the invariants the database can enforce; every write goes t
 
 from .batches import BatchChunk, BatchItem, IssuingBatch
 from .evidence import EvidenceFile
+from .recognition import RecognisedAchievement, Recognition, RecognitionRule
 from .records import (
     NON_PROGRAMME_DESCRIPTORS,
     Assessment,
@@ -37,6 +38,9 @@ __all__ = [
     "LearnerLoginToken",
     "Programme",
     "ProgrammeVersion",
+    "RecognisedAchievement",
+    "Recognition",
+    "RecognitionRule",
     "StackRequirement",
     "badge_upload_to",
     "localised",

@@ -411,6 +411,14 @@ class Award(models.Model):
         related_name="stacked_into",
         verbose_name=_("awards it stacks"),
     )
+    # Outside achievements (recognition of prior learning) the stack counted in place of
+    # required programmes.
+    component_recognitions = models.ManyToManyField(
+        "credentials.Recognition",
+        blank=True,
+        related_name="stacked_into",
+        verbose_name=_("recognised achievements it stacks"),
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
     )

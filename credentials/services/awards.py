@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from credentials.models import Assessment, Award, AwardNotice, Programme, ProgrammeVersion
-from credentials.selectors import valid_awards
+from credentials.selectors_recognition import stack_still_holds
 from issuers.permissions import Action
 from issuers.services import record_audit, require_permission
 
@@ -148,30 +148,26 @@ def _revoke(award: Award, *, actor, reason: str, request, details: dict) -> Awar
 
 
 def _revoke_broken_stacks(component: Award, *, actor, request) -> None:
-    for stacked in component.stacked_into.exclude(status=Award.Status.REVOKED).select_related(
-        "stack_requirement"
-    ):
-        requirement = stacked.stack_requirement
-        if requirement is None:
-            continue
-        required = set(requirement.required.values_list("pk", flat=True))
-        still_held = {
-            award.programme_version.programme_id
-            for award in valid_awards()
-            .filter(learner=stacked.learner, programme_version__programme__in=required)
-            .select_related("programme_version")
-        }
-        if len(still_held) >= (requirement.min_count or len(required)):
-            continue
-        title = component.programme_version.title_in
-        reason = (
+    title = component.programme_version.title_in
+    revoke_broken_stacks(
+        component.stacked_into.all(),
+        reason=(
             f"構成要素の認定「{title('ja')}」が取り消されたため。 / "
             f"A component award ({title('en') or title('ja')}) was revoked."
-        )
-        _revoke(
-            stacked,
-            actor=actor,
-            reason=reason,
-            request=request,
-            details={"component": str(component.public_id)},
-        )
+        ),
+        details={"component": str(component.public_id)},
+        actor=actor,
+        request=request,
+    )
+
+
+def revoke_broken_stacks(stacked_awards, *, reason: str, details: dict, actor, request) -> None:
+    """Revoke those of `stacked_awards` whose learner no longer holds enough valid components
+    (a component award revoked, or an outside achievement withdrawn): a stack never outlives
+    what it was built from."""
+    for stacked in stacked_awards.exclude(status=Award.Status.REVOKED).select_related(
+        "stack_requirement", "learner"
+    ):
+        if stack_still_holds(stacked):
+            continue
+        _revoke(stacked, actor=actor, reason=reason, request=request, details=details)

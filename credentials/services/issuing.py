@@ -29,7 +29,8 @@ def create_award_once(**fields) -> tuple[Award, bool]:
     award = _existing(key)
     if award is not None:
         return award, False
-    award = Award(**{name: value for name, value in fields.items() if name != "components"})
+    links = ("components", "recognitions")
+    award = Award(**{name: value for name, value in fields.items() if name not in links})
     award.full_clean(validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
@@ -38,6 +39,8 @@ def create_award_once(**fields) -> tuple[Award, bool]:
         return _existing(key), False
     if fields.get("components"):
         award.component_awards.set(fields["components"])
+    if fields.get("recognitions"):
+        award.component_recognitions.set(fields["recognitions"])
     return award, True
 
 

@@ -17,6 +17,7 @@ from frameworks.selectors import get_default_framework
 from issuers.images import sanitised_upload
 from issuers.models import Issuer
 from issuers.permissions import Action
+from issuers.selectors import agreement_partners
 from issuers.services import record_audit, require_permission
 
 # What an editor may change on a version; anything else is a programming error.
@@ -271,8 +272,14 @@ def set_stack_requirement(
                 request=request,
             )
         return None
-    if any(programme.issuer_id != target.issuer_id for programme in required):
-        raise ValidationError(_("A stack can only require programmes of the same issuer."))
+    partners = agreement_partners(target.issuer)
+    if any(p.issuer_id != target.issuer_id and p.issuer_id not in partners for p in required):
+        raise ValidationError(
+            _(
+                "A stack can only require programmes of its own issuer or of an issuer with a "
+                "consortium agreement in force."
+            )
+        )
     if any(programme.pk == target.pk for programme in required):
         raise ValidationError(_("A programme cannot require itself."))
     if any(_requires_transitively(programme, target) for programme in required):

@@ -5,8 +5,9 @@ from collections import defaultdict
 from django.db import transaction
 from django.db.models import Prefetch
 
-from credentials.models import Award, Programme, ProgrammeVersion, StackRequirement
+from credentials.models import Award, Programme, ProgrammeVersion, Recognition, StackRequirement
 from credentials.selectors import valid_awards
+from credentials.selectors_recognition import approved_recognitions
 from issuers.permissions import Action
 from issuers.selectors import issuers_for_user
 from issuers.services import record_audit
@@ -40,6 +41,36 @@ def _holdings(learner_ids) -> dict[int, dict[int, Award]]:
     return held
 
 
+def _recognised(learner_ids) -> dict[int, dict[tuple[int, int], Recognition]]:
+    """Each learner's approved, still valid outside achievements, by (stack requirement,
+    the programme they count as): a recognition counts only toward its own rule's stack."""
+    found: dict[int, dict[tuple[int, int], Recognition]] = defaultdict(dict)
+    for recognition in approved_recognitions().filter(achievement__learner_id__in=learner_ids):
+        rule = recognition.rule
+        key = (rule.requirement_id, rule.stands_for_id)
+        found[recognition.achievement.learner_id].setdefault(key, recognition)
+    return found
+
+
+def _components(requirement, required_ids, held, recognised) -> list:
+    """What the learner holds toward the requirement: an award of each required programme,
+    or else an approved recognition standing for it."""
+    components = []
+    for programme_id in required_ids:
+        if programme_id in held:
+            components.append(held[programme_id])
+        elif (requirement.pk, programme_id) in recognised:
+            components.append(recognised[(requirement.pk, programme_id)])
+    return components
+
+
+def _split(components) -> dict:
+    return {
+        "components": [c for c in components if isinstance(c, Award)],
+        "recognitions": [c for c in components if isinstance(c, Recognition)],
+    }
+
+
 def _already_awarded(learner_ids, requirements) -> set[tuple[int, int]]:
     """(learner, programme) pairs that already have a live (pending or issued) award."""
     return set(
@@ -69,6 +100,7 @@ def evaluate_stacks(learners, *, actor=None, request=None) -> list[Award]:
     for _round in range(len(requirements) + 1):
         issued_any = False
         held = _holdings(learners)
+        recognised = _recognised(learners)
         awarded = _already_awarded(learners, requirements)
         for requirement in requirements:
             version = requirement.target.published_version
@@ -77,14 +109,16 @@ def evaluate_stacks(learners, *, actor=None, request=None) -> list[Award]:
             for learner_id, learner in learners.items():
                 if version is None or (learner_id, requirement.target_id) in awarded:
                     continue
-                components = [held[learner_id][p] for p in required_ids if p in held[learner_id]]
+                components = _components(
+                    requirement, required_ids, held[learner_id], recognised[learner_id]
+                )
                 if len(components) < needed:
                     continue
                 award, created = create_award_once(
                     learner=learner,
                     programme_version=version,
                     stack_requirement=requirement,
-                    components=components,
+                    **_split(components),
                 )
                 awarded.add((learner_id, requirement.target_id))
                 if not created:
@@ -95,7 +129,11 @@ def evaluate_stacks(learners, *, actor=None, request=None) -> list[Award]:
                     action="award.propose",
                     target=award,
                     issuer=requirement.target.issuer,
-                    details={"stack": True, "components": [c.pk for c in components]},
+                    details={
+                        "stack": True,
+                        "components": [c.pk for c in components if isinstance(c, Award)],
+                        "recognitions": [c.pk for c in components if isinstance(c, Recognition)],
+                    },
                     request=request,
                 )
                 if version.auto_issue_stack:
@@ -106,7 +144,7 @@ def evaluate_stacks(learners, *, actor=None, request=None) -> list[Award]:
     return created_awards
 
 
-def stack_plan(learner_ids) -> list[tuple[StackRequirement, ProgrammeVersion, int, list[Award]]]:
+def stack_plan(learner_ids) -> list[tuple[StackRequirement, ProgrammeVersion, int, list]]:
     """The stacked awards these learners have completed and do not hold yet, as
     (requirement, target version, learner id, component awards): what a batch's follow-up job
     issues. One round; the follow-up job's own completion plans the next level."""
@@ -115,6 +153,7 @@ def stack_plan(learner_ids) -> list[tuple[StackRequirement, ProgrammeVersion, in
     if not learner_ids or not requirements:
         return []
     held = _holdings(learner_ids)
+    recognised = _recognised(learner_ids)
     awarded = _already_awarded(learner_ids, requirements)
     plan = []
     for requirement in requirements:
@@ -126,7 +165,9 @@ def stack_plan(learner_ids) -> list[tuple[StackRequirement, ProgrammeVersion, in
         for learner_id in learner_ids:
             if (learner_id, requirement.target_id) in awarded:
                 continue
-            components = [held[learner_id][p] for p in required_ids if p in held[learner_id]]
+            components = _components(
+                requirement, required_ids, held[learner_id], recognised[learner_id]
+            )
             if len(components) >= needed:
                 plan.append((requirement, version, learner_id, components))
                 awarded.add((learner_id, requirement.target_id))

@@ -219,7 +219,9 @@ def test_a_viewer_can_neither_publish_nor_retire(draft, viewer_a):
 
 
 class TestStackRequirements:
-    def test_a_stack_requires_programmes_of_the_same_issuer(self, designer_a, issuer_a, issuer_b):
+    def test_a_stack_requires_programmes_of_its_issuer_or_a_partner(
+        self, designer_a, issuer_a, issuer_b
+    ):
         target = ProgrammeFactory(issuer=issuer_a)
         foreign = ProgrammeFactory(issuer=issuer_b)
         with pytest.raises(ValidationError):

@@ -189,6 +189,7 @@ def _award_stacks(batch: IssuingBatch, items: list[BatchItem], issuing: _Issuing
             learner=learners[item.data["learner"]], programme_version=version,
             stack_requirement_id=item.data["stack_requirement"],
             components=[components[pk] for pk in item.data["components"] if pk in components],
+            recognitions=item.data.get("recognitions", []),
         )  # fmt: skip
         item.learner = learners[item.data["learner"]]
         if not created:

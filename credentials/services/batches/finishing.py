@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from django.utils import timezone
 
-from credentials.models import BatchItem, IssuingBatch, Learner
+from credentials.models import Award, BatchItem, IssuingBatch, Learner
 from credentials.representations import batch_event_payload
 from issuers import webhooks
 from issuers.services import record_audit
@@ -57,7 +57,8 @@ def start_follow_ups(batch: IssuingBatch) -> list[IssuingBatch]:
             {
                 "learner": learner_id,
                 "stack_requirement": requirement.pk,
-                "components": [award.pk for award in components],
+                "components": [c.pk for c in components if isinstance(c, Award)],
+                "recognitions": [c.pk for c in components if not isinstance(c, Award)],
             }
         )
     follow_ups = []
