@@ -5,9 +5,11 @@ it). Badge content is read in either language by anyone, so the labels carry bot
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import timezone
 
 from badges import extension
+from frameworks.i18n import pick
 
 COMPONENT_GENRE = "構成要素 / Component"
 RECOGNISED_GENRE = "既修得学習の認定 / Recognised prior learning"
@@ -61,3 +63,45 @@ def component_evidence(award, *, ob2: bool = False) -> list[dict]:
         ).order_by("pk")
     ]
     return entries
+
+
+def component_rows(award, lang: str) -> list[dict]:
+    """What the credential page lists under 「積み上げた学修成果」: each component award (linked
+    to its own page when the learner shows it) and each recognised outside achievement."""
+    if award.stack_requirement_id is None:
+        return []
+    rows = []
+    for component in award.component_awards.select_related(
+        "programme_version__programme__issuer"
+    ).order_by("pk"):
+        issuer = component.programme_version.programme.issuer
+        rows.append(
+            {
+                "kind": "award",
+                "title": component.programme_version.title_in(lang)
+                or component.programme_version.title,
+                "issuer": pick(issuer.name_ja, issuer.name_en, lang),
+                "url": reverse("badges:credential-page", kwargs={"public_id": component.public_id})
+                if component.public_page_visible
+                else None,
+                "status": component.status,
+            }
+        )
+    for recognition in award.component_recognitions.select_related(
+        "achievement", "rule__stands_for"
+    ).order_by("pk"):
+        achievement = recognition.achievement
+        rows.append(
+            {
+                "kind": "recognised",
+                "title": achievement.achievement_name,
+                "issuer": achievement.issuer_name,
+                "url": None,
+                "verified_on": timezone.localdate(achievement.submitted_at),
+                "stands_for": recognition.rule.stands_for.published_version.title_in(lang)
+                if recognition.rule.stands_for.published_version
+                else str(recognition.rule.stands_for),
+                "status": achievement.status,
+            }
+        )
+    return rows

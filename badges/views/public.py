@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from badges import ob3
+from badges.components import component_rows
 from badges.forms import MAX_UPLOAD_BYTES, MAX_UPLOAD_MB, VerifyForm
 from badges.models import BadgeRecord
 from badges.selectors import record_for_public_id
@@ -414,6 +415,7 @@ def credential_page(request, public_id):
         "is_owner": session_learner_id(request.session) == award.learner_id,
         "qr_svg": _qr_svg(page_url),
         "share": _share_links(title, issuer_name, award, page_url),
+        "components": component_rows(award, lang),
         **_version_descriptor_context(version, issuer, lang),
     }
     response = render(request, "badges/credential.html", context)

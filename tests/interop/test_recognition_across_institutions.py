@@ -204,6 +204,12 @@ def test_a_badge_from_a_partner_and_an_outside_badge_build_a_stack_that_names_bo
     assert outside["id"] == outside_issuer["badge_for"](EMAIL)["id"]
     assert outside_issuer["did"] in outside["narrative"]
 
+    page = Client(HTTP_ACCEPT_LANGUAGE="ja").get(f"/credentials/{stacked.public_id}/")
+    html = page.content.decode()
+    assert page.status_code == 200 and "積み上げた学修成果" in html
+    assert f"/credentials/{award_b.public_id}/" in html  # the partner's award, linked
+    assert "統計学入門（オンライン講座）" in html and "ポータル外の既修得学習" in html
+
 
 def test_revoking_the_partners_badge_revokes_the_stack(world, outside_issuer):
     stacked, award_b = _earn_stack(world, outside_issuer)
