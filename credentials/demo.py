@@ -6,15 +6,18 @@ everything goes through the services as each issuer's owner, so the demo is audi
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import transaction
 
-from issuers.models import Issuer, Membership, Role
+from issuers.agreements import answer_agreement, propose_agreement
+from issuers.models import Issuer, IssuerAgreement, Membership, Role
 from issuers.selectors import quality_assurance_descriptor
 
 from . import services
 from .models import Assessment, Award, IssuingBatch, Learner, Programme
 from .services import batches
+from .services.recognition import set_recognition_rule
 
 UNIVERSITY = "toto-univ"
 SOCIETY = "jdss"
@@ -424,6 +427,7 @@ def load_demo_credentials(issuers) -> DemoCredentials:
             )
     # Issuing gold completes the stack for some learners; platinum then waits for approval.
     services.evaluate_stacks(result.learners, actor=uni_actor)
+    _demo_recognition(uni_actor, society_actor, university, society, platinum, tiers["ds-bronze"])
 
     regression = _programme(society_actor, society, SOCIETY_PROGRAMME, validity_months=36)
     result.programmes[regression.slug] = regression
@@ -445,3 +449,26 @@ def load_demo_credentials(issuers) -> DemoCredentials:
             batches.start_batch_for_passing(actor=society_actor, programme_version=version)
         )
     return result
+
+
+def _demo_recognition(uni_actor, society_actor, university, society, platinum, bronze) -> None:
+    """Across institutions (docs/recognition.md): the university and the society have a
+    consortium agreement in force, and the platinum stack recognises outside statistics
+    badges (JEQF level 6 or above, 30 hours or more) in place of bronze, decided by staff."""
+    if not IssuerAgreement.objects.filter(proposer=university, partner=society).exists():
+        agreement = propose_agreement(
+            actor=uni_actor,
+            proposer=university,
+            partner=society,
+            title="東都大学・日本データサイエンス学会 相互認定協定",
+        )
+        answer_agreement(actor=society_actor, agreement=agreement, accept=True)
+    requirement = platinum.stack_requirement
+    if not requirement.recognition_rules.exists():
+        set_recognition_rule(
+            actor=uni_actor,
+            requirement=requirement,
+            stands_for=bronze,
+            min_level=6,
+            min_hours=Decimal("30"),
+        )

@@ -8,6 +8,7 @@ from credentials.models import Assessment, Award, Learner, Programme
 from credentials.selectors import learner_name_for, programme_report
 from issuers.demo import load_demo_issuers
 from issuers.models import AuditEvent, Issuer
+from issuers.selectors import agreement_partners
 
 
 @pytest.fixture
@@ -27,6 +28,20 @@ def test_the_university_has_four_published_complete_stacked_programmes(demo):
         assert programme.published_version.descriptors["level"]["jeqf"] == 6
     platinum = demo.programmes["ds-platinum"]
     assert set(platinum.stack_requirement.required.values_list("slug", flat=True)) == set(slugs[:3])
+
+
+def test_the_university_and_the_society_have_an_agreement_and_platinum_recognises_outside_badges(
+    demo,
+):
+    university, society = Issuer.objects.get(slug="toto-univ"), Issuer.objects.get(slug="jdss")
+    assert agreement_partners(university) == {society.pk}
+    [rule] = demo.programmes["ds-platinum"].stack_requirement.recognition_rules.all()
+    assert (rule.stands_for.slug, rule.min_level, rule.min_hours, rule.auto_approve) == (
+        "ds-bronze",
+        6,
+        30,
+        False,
+    )
 
 
 def test_thirty_learners_with_japanese_and_romaji_names(demo):
