@@ -13,7 +13,7 @@ import qrcode
 import qrcode.image.svg
 from csp.decorators import csp_update
 from django.conf import settings
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +30,7 @@ from badges.models import BadgeRecord
 from badges.selectors import record_for_public_id
 from badges.verification import verify_badge
 from badges.verification.portal import verification_fetcher
+from badges.views import page_cache
 from common.body_limits import limit_request_body
 from credentials.models import Award
 from credentials.selectors import award_learner_name, session_learner_id
@@ -360,6 +361,21 @@ def _jwt_downloads(record) -> list[tuple[str, str]]:
 
 @require_safe
 def credential_page(request, public_id):
+    key, seconds = None, 0
+    if page_cache.cacheable(request):
+        key, seconds = page_cache.key_for(public_id, current_lang())
+        kept = page_cache.get(key)
+        if kept is not None:
+            response = HttpResponse(kept)
+            response["Vary"] = "Accept-Language, Cookie"
+            return response
+    response = _render_credential_page(request, public_id)
+    if key and response.status_code == 200 and not response.owner_view:
+        page_cache.keep(key, response.content, seconds)
+    return response
+
+
+def _render_credential_page(request, public_id):
     record = _public_record(public_id)
     if record is None:
         return _credential_unavailable(request)
@@ -420,6 +436,7 @@ def credential_page(request, public_id):
     }
     response = render(request, "badges/credential.html", context)
     response["Vary"] = "Accept-Language, Cookie"
+    response.owner_view = owner_only or context["is_owner"]
     return response
 
 
