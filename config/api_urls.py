@@ -4,6 +4,7 @@ from django.urls import path
 
 import config.api  # noqa: F401  (registers the OpenAPI bearer scheme extension)
 from badges.api import VerifyView
+from badges.recognition_api import OutsideBadgeView
 from badges.wallet_api import AwardOfferView
 from credentials.api import batch_views, crosswalk_views, evidence_views, views
 from issuers.api import WebhookDetailView, WebhookListView
@@ -20,6 +21,7 @@ urlpatterns = [
         name="program-crosswalk",
     ),
     path("learners/", views.LearnerUpsertView.as_view(), name="learners"),
+    path("learners/outside-badges/", OutsideBadgeView.as_view(), name="learner-outside-badges"),
     path("assessments/", views.AssessmentCreateView.as_view(), name="assessments"),
     path(
         "assessments/<int:id>/evidence/",

@@ -12,6 +12,7 @@ import json
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.test import Client
+from rest_framework.test import APIClient
 
 from badges import multikey
 from badges.models import BadgeRecord
@@ -23,6 +24,7 @@ from credentials.services.learner_access import LEARNER_SESSION_KEY
 from credentials.services.programmes import set_stack_requirement
 from credentials.services.recognition import set_recognition_rule
 from issuers.agreements import answer_agreement, propose_agreement
+from issuers.api_clients import create_api_client
 from issuers.models import AuditEvent, Role
 from tests.badges.node import (
     LoopbackServer,
@@ -266,3 +268,47 @@ def test_a_portal_badge_is_not_registered_as_an_outside_one(world):
     assert response.status_code == 400
     assert "すでに積み上げに数えられます" in response.content.decode()
     assert not RecognisedAchievement.objects.exists()
+
+
+def test_an_lms_registers_an_outside_badge_through_the_api_and_is_told_what_failed(
+    world, outside_issuer
+):
+    award_b = issue(passed_assessment(version=world["database_b"], email=EMAIL))
+    EnrolmentFactory(issuer=world["a"], learner=award_b.learner)
+    _record, token = create_api_client(
+        actor=None, issuer=world["a"], name="jv-campus", scopes=["awards:write"]
+    )
+    api = APIClient(HTTP_ACCEPT_LANGUAGE="ja")
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    tampered = outside_issuer["badge_for"](EMAIL)
+    tampered["validUntil"] = "2099-12-31T23:59:59Z"
+    refused = api.post(
+        "/api/v1/learners/outside-badges/",
+        {"email": EMAIL, "badge": json.dumps(tampered)},
+        format="json",
+    )
+    assert refused.status_code == 422
+    assert refused["Content-Type"].startswith("application/problem+json")
+    assert refused.json()["errors"]["badge"]  # each failed check, in Japanese / English
+
+    created = api.post(
+        "/api/v1/learners/outside-badges/",
+        {"email": EMAIL, "badge": json.dumps(outside_issuer["badge_for"](EMAIL))},
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert (body["issuer_id"], body["achievement_id"]) == (
+        outside_issuer["did"],
+        OUTSIDE_ACHIEVEMENT,
+    )
+    assert body["recognitions"] == [
+        {"stacked_programme": "data-specialist", "counts_as": "statistics", "status": "pending"}
+    ]
+    unknown = api.post(
+        "/api/v1/learners/outside-badges/",
+        {"email": "nobody@example.com", "badge": json.dumps(outside_issuer["badge_for"](EMAIL))},
+        format="json",
+    )
+    assert unknown.status_code == 404
