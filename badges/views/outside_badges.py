@@ -8,8 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from badges.forms import OutsideBadgeForm
+from badges.forms import MAX_UPLOAD_BYTES, OutsideBadgeForm
 from badges.recognition import BadgeRefused, submit_outside_badge
+from badges.views.public import VerifyFormThrottle
+from common.body_limits import limit_request_body
 from credentials.models import Learner
 from credentials.selectors import session_learner_id
 from credentials.selectors_recognition import learner_outside_achievements
@@ -18,6 +20,7 @@ from credentials.views.learner import AFTER_SIGN_IN
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@limit_request_body(MAX_UPLOAD_BYTES)
 def learner_outside_badges(request):
     learner_id = session_learner_id(request.session)
     learner = Learner.objects.filter(pk=learner_id).first() if learner_id else None
@@ -26,7 +29,12 @@ def learner_outside_badges(request):
         return redirect(reverse("credentials:learner-sign-in"))
     form = OutsideBadgeForm(request.POST or None, request.FILES or None)
     refusal = None
-    if request.method == "POST" and form.is_valid():
+    # It fetches the URLs it is given, like the verify page: the same rate per client address.
+    throttle = VerifyFormThrottle()
+    limited = request.method == "POST" and not throttle.allow_request(request, None)
+    if limited:
+        form.refuse_as_rate_limited()
+    elif request.method == "POST" and form.is_valid():
         try:
             achievement = submit_outside_badge(
                 learner=learner, data=form.badge_data(), request=request
@@ -49,5 +57,5 @@ def learner_outside_badges(request):
             "achievements": learner_outside_achievements(learner),
             "checks": refusal.result.checks if refusal and refusal.result else [],
         },
-        status=400 if form.errors else 200,
+        status=429 if limited else 400 if form.errors else 200,
     )
