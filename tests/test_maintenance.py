@@ -1,5 +1,6 @@
 """Periodic maintenance that beat runs: lost webhook deliveries are queued again, spent
-sign-in links are purged."""
+sign-in links are purged, registered outside badges are verified again (tested in
+tests/interop/test_recognition_across_institutions.py)."""
 
 import datetime
 
@@ -23,6 +24,7 @@ def test_beat_runs_every_maintenance_task():
         "badges.sweep_batches",
         "issuers.requeue_unsent_webhooks",
         "credentials.purge_sign_in_tokens",
+        "badges.recheck_outside_achievements",
     }
     from config.celery_app import app
 
