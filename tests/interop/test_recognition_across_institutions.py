@@ -15,10 +15,11 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from badges import multikey
-from badges.models import BadgeRecord
+from badges.models import BadgeRecord, HolderCredential
 from badges.ob3 import identity_hash
 from badges.recognition import recheck_outside_achievements
 from badges.status_list import encode_status_list
+from badges.wallet import offers
 from credentials.models import Award, RecognisedAchievement, Recognition
 from credentials.services.learner_access import LEARNER_SESSION_KEY
 from credentials.services.programmes import set_stack_requirement
@@ -85,7 +86,7 @@ def outside_issuer():
                 **signer,
             )
 
-        def badge_for(email: str) -> dict:
+        def badge_for(email: str, holder_did: str | None = None) -> dict:
             credential = open_badge_credential(
                 did,
                 achievement={
@@ -99,6 +100,9 @@ def outside_issuer():
             credential["credentialSubject"]["identifier"][0].update(
                 identityHash=identity_hash(email, SALT), salt=SALT
             )
+            if holder_did:  # bound to the learner's wallet key instead of the e-mail
+                del credential["credentialSubject"]["identifier"]
+                credential["credentialSubject"]["id"] = holder_did
             credential["credentialStatus"] = {
                 "id": server.url(f"/status/1#{INDEX}"),
                 "type": "BitstringStatusListEntry",
@@ -312,3 +316,29 @@ def test_an_lms_registers_an_outside_badge_through_the_api_and_is_told_what_fail
         format="json",
     )
     assert unknown.status_code == 404
+
+
+def test_a_badge_bound_to_a_did_counts_when_the_learners_wallet_proved_that_did(
+    world, outside_issuer
+):
+    award_b = issue(passed_assessment(version=world["database_b"], email=EMAIL))
+    holder = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
+    offer = offers.make_offer(actor=None, award=award_b, by_learner=True).offer
+    HolderCredential.objects.create(
+        offer=offer,
+        record=BadgeRecord.objects.get(award=award_b),
+        holder=holder,
+        format="ldp_vc",
+        credential={},
+        nonce_hash="0" * 64,
+    )
+    someone_else = issue(passed_assessment(version=world["database_b"], email="ken@example.jp"))
+    badge = json.dumps(outside_issuer["badge_for"](EMAIL, holder_did=holder))
+
+    refused = _learner_client(someone_else.learner).post(
+        "/learner/outside-badges/", {"badge": badge}
+    )
+    assert refused.status_code == 400 and "DID" in refused.content.decode()
+    accepted = _learner_client(award_b.learner).post("/learner/outside-badges/", {"badge": badge})
+    assert accepted.status_code == 302
+    assert RecognisedAchievement.objects.get().learner == award_b.learner
