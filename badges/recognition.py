@@ -117,9 +117,14 @@ def _datetime(value) -> datetime | None:
     return parse_datetime(value) if isinstance(value, str) else None
 
 
+def failed_checks(result: VerificationResult | None) -> list[str]:
+    """Each failed check of `result` as "日本語 / English" (the refusal, the API's errors)."""
+    checks = result.checks if result is not None else []
+    return [f"{c.message_ja} / {c.message_en}" for c in checks if c.status == "fail"]
+
+
 def _refusal(result: VerificationResult) -> str:
-    failed = [c for c in result.checks if c.status == "fail"]
-    reasons = " ".join(f"{c.message_ja} / {c.message_en}" for c in failed[:3])
+    reasons = " ".join(failed_checks(result)[:3])
     return (
         "このバッジは検証に合格しなかったため登録できません: "
         f"{reasons} / The badge did not verify, so it cannot be registered."
@@ -197,7 +202,6 @@ def recheck_outside_achievements(now: datetime | None = None) -> dict[str, int]:
 
 
 def _withdrawal(result: VerificationResult) -> str:
-    failed = [c for c in result.checks if c.status == "fail"]
-    reasons = " ".join(f"{c.message_ja} / {c.message_en}" for c in failed[:3])
+    reasons = " ".join(failed_checks(result)[:3])
     checked = timezone.localtime().strftime("%Y-%m-%d %H:%M")
     return f"{checked} の再検証 / re-check: {reasons}"

@@ -9,7 +9,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from badges.recognition import BadgeRefused, submit_outside_badge
+from badges.recognition import BadgeRefused, failed_checks, submit_outside_badge
 from common.problems import Unprocessable
 from credentials.api.views import ERRORS
 from credentials.models import normalise_email
@@ -93,12 +93,8 @@ class OutsideBadgeView(APIView):
                 learner=learner, data=data["badge"], actor=request.user, request=request
             )
         except BadgeRefused as error:
-            failed = [
-                c for c in (error.result.checks if error.result else []) if c.status == "fail"
-            ]
             raise Unprocessable(
-                error.messages[0],
-                errors={"badge": [f"{c.message_ja} / {c.message_en}" for c in failed]},
+                error.messages[0], errors={"badge": failed_checks(error.result)}
             ) from error
         return Response(
             OutsideBadgeOutputSerializer(_output(achievement)).data, status=status.HTTP_201_CREATED
