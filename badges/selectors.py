@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.utils import timezone
 
 from badges.models import BadgeRecord, Endorsement, StatusList
 from credentials.models import Award, ProgrammeVersion
-from issuers.models import Issuer
+from issuers.models import Issuer, SigningKey
 from issuers.permissions import Action
 from issuers.selectors import issuers_for_user
 
@@ -80,3 +80,32 @@ def endorsements_for_user(user) -> QuerySet[Endorsement]:
     return Endorsement.objects.filter(
         Q(endorser__in=issuers) | Q(programme_version__programme__issuer__in=issuers)
     ).select_related("endorser", "programme_version__programme__issuer")
+
+
+def stored_credential_for_public_id(public_id) -> tuple[dict, int, str] | None:
+    """(signed OB 3.0 credential, issuer pk, issuer slug) of an award by its public id, or None:
+    one indexed lookup joined to the record's status list (whose issuer is the award's)."""
+    return (
+        BadgeRecord.objects.filter(award__public_id=public_id)
+        .values_list("ob3_credential", "status_list__issuer_id", "status_list__issuer__slug")
+        .first()
+    )
+
+
+def key_status_and_status_lists(issuer_pk: int, key_id: str, list_ids) -> tuple[str | None, dict]:
+    """In one query: the status ('active'/'retired', None if none) of the issuer's published
+    Ed25519 key `key_id`, and public id → (purpose, size, bits) of the issuer's status lists
+    among `list_ids`."""
+    key_status = SigningKey.objects.filter(
+        issuer_id=issuer_pk, key_id=key_id, algorithm="ed25519"
+    ).values("status")[:1]
+    rows = (
+        StatusList.objects.filter(issuer_id=issuer_pk, public_id__in=list(list_ids))
+        .annotate(key_status=Subquery(key_status))
+        .values_list("public_id", "purpose", "size", "bits", "key_status")
+    )
+    lists, status = {}, None
+    for public_id, purpose, size, bits, key in rows:
+        lists[public_id] = (purpose, size, bytes(bits))
+        status = key  # the same on every row
+    return status, lists

@@ -20,6 +20,9 @@ KEY_ENCRYPTION_KEYS = env.list("KEY_ENCRYPTION_KEYS", default=[])
 
 # The public origin used in badge URLs, DIDs and e-mails (no trailing slash).
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# The verifier answers a credential the portal issued, received exactly as stored, from the
+# portal's records instead of re-canonicalising it (badges/verification/known.py).
+VERIFY_KNOWN_CREDENTIALS = env.bool("VERIFY_KNOWN_CREDENTIALS", default=True)
 
 DJANGO_APPS = [
     "django.contrib.admin",

@@ -85,7 +85,11 @@ def test_the_in_process_documents_are_byte_for_byte_what_http_serves(record):
     assert fetcher.remote.asked == []
 
 
-def test_a_portal_credential_verifies_without_any_network_access(record):
+@pytest.mark.parametrize(("known", "fetched"), [(True, 0), (False, 3)])
+def test_a_portal_credential_verifies_without_any_network_access(record, settings, known, fetched):
+    # Received exactly as stored it is answered from the portal's records; otherwise the
+    # did:web document and the two status lists are served in-process.
+    settings.VERIFY_KNOWN_CREDENTIALS = known
     fetcher = PortalFetcher(NoNetwork())
     result = verify_badge(record.ob3_credential, fetcher=fetcher)
     assert result.verdict == "valid", [(c.code, c.status, c.message_en) for c in result.checks]
@@ -94,7 +98,7 @@ def test_a_portal_credential_verifies_without_any_network_access(record):
         "issuer",
         "revocation",
     }
-    assert fetcher.local_hits == 3  # the did:web document and the two status lists
+    assert fetcher.local_hits == fetched
     assert fetcher.remote.asked == []
 
 
@@ -159,7 +163,8 @@ def test_only_urls_on_the_portals_own_origin_are_answered_in_process(url, base, 
     assert portal_path(url, base) == path
 
 
-def test_a_status_list_proof_is_checked_once_per_list_version(record, monkeypatch):
+def test_a_status_list_proof_is_checked_once_per_list_version(record, monkeypatch, settings):
+    settings.VERIFY_KNOWN_CREDENTIALS = False  # the full path's status list check
     from badges.verification import status_proofs
 
     checked: list[str] = []
