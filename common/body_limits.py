@@ -64,8 +64,12 @@ class RequestBodyLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        limit = body_limit_for(request.path_info)
         declared = request.META.get("CONTENT_LENGTH")
+        chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if not (declared and declared != "0") and not chunked:
+            # No body (every GET a verifier, wallet or QR code sends): no limit to look up.
+            return self.get_response(request)
+        limit = body_limit_for(request.path_info)
         if declared:
             try:
                 too_large = int(declared) > limit
@@ -73,7 +77,7 @@ class RequestBodyLimitMiddleware:
                 too_large = False  # Django treats it as no body
             if too_large:
                 return too_large_response(request, limit)
-        elif "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+        elif chunked:
             body = _read_at_most(request.META["wsgi.input"], limit)
             if body is None:
                 return too_large_response(request, limit)

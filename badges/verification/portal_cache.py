@@ -26,7 +26,7 @@ from collections import OrderedDict
 from typing import Any, NamedTuple
 
 from badges.models import StatusList
-from issuers.models import SigningKey
+from badges.selectors import ed25519_key_set, hot_lookup
 
 MAX_ENTRIES = 256
 
@@ -52,25 +52,17 @@ class Version(NamedTuple):
 def version_of(view_name: str, kwargs: dict) -> Version | None:
     """The current version of a cacheable document (one query), or None: do not cache."""
     if view_name == "badges:did-document":
-        rows = tuple(
-            SigningKey.objects.filter(
-                issuer__slug=kwargs["slug"], algorithm=SigningKey.Algorithm.ED25519
-            )
-            .order_by("pk")
-            .values_list("pk", "key_id", "status", "created_at", "retired_at", "public_key")
-        )
-        if not rows:
+        token = tuple(ed25519_key_set(kwargs["slug"]))
+        if not token:
             return None
-        token = tuple(
-            (pk, key_id, status, created, retired, bytes(public))
-            for (pk, key_id, status, created, retired, public) in rows
-        )
-        return Version(token, {row[1]: row[2] for row in rows})
+        return Version(token, {row[1]: row[2] for row in token})
     if view_name == "badges:status-list":
-        row = (
-            StatusList.objects.filter(public_id=kwargs["public_id"])
-            .values_list("pk", "version", "signed_version", "updated_at")
-            .first()
+        # Asked on every status list request and verification: built SQL, not the ORM's.
+        row = hot_lookup(
+            StatusList,
+            ("id", "version", "signed_version", "updated_at"),
+            "public_id",
+            kwargs["public_id"],
         )
         if row is None or row[2] < row[1]:
             return None  # unknown, or a list the view still has to (re-)sign

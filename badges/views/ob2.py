@@ -7,6 +7,7 @@ inside badges already issued, so their shapes never change (badges/urls_ob2.py).
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
@@ -132,6 +133,7 @@ def badgeclass_image(request, issuer_slug: str, programme_slug: str, number: int
     return harden_image_response(HttpResponse(data, content_type=content_type))
 
 
+@transaction.non_atomic_requests  # reads only: no transaction round trips per request
 @require_safe
 def assertion(request, public_id):
     cached = _ASSERTION_BYTES.get(public_id)

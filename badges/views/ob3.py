@@ -7,12 +7,14 @@ from __future__ import annotations
 import io
 import json
 
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
 from django.views.decorators.http import require_safe
 
 from badges import extension, ob3, selectors, status
 from badges.images import badge_images
 from badges.models import BadgeRecord, Endorsement, StatusList
+from badges.views import versioned
 from badges.views.conditional import not_modified, strong_etag
 from credentials.models import ProgrammeVersion
 from issuers.images import harden_image_response
@@ -29,7 +31,14 @@ VARIANTS = {
 def _json(document: dict, content_type: str, *, max_age: int = 300, request=None) -> HttpResponse:
     """Serialised JSON with a strong ETag of its bytes; with the request, a matching
     If-None-Match answers 304 (a revocation changes a status list's bytes, so its ETag too)."""
-    body = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+    return _json_bytes(_serialised(document), content_type, max_age=max_age, request=request)
+
+
+def _serialised(document: dict) -> bytes:
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def _json_bytes(body: bytes, content_type: str, *, max_age: int, request=None) -> HttpResponse:
     etag = strong_etag(body)
     if request is not None and not_modified(request, etag):
         response = HttpResponseNotModified()
@@ -41,13 +50,18 @@ def _json(document: dict, content_type: str, *, max_age: int = 300, request=None
     return response
 
 
+@transaction.non_atomic_requests  # reads only: no transaction round trips per request
 @require_safe
 def did_document(request, slug: str):
-    try:
-        issuer = selectors.issuer_by_slug(slug)
-    except Issuer.DoesNotExist as error:
-        raise Http404 from error
-    return _json(ob3.did_document(issuer), "application/did+ld+json", request=request)
+    def render() -> bytes:
+        try:
+            issuer = selectors.issuer_by_slug(slug)
+        except Issuer.DoesNotExist as error:
+            raise Http404 from error
+        return _serialised(ob3.did_document(issuer))
+
+    body = versioned.body_for_version("badges:did-document", {"slug": slug}, render)
+    return _json_bytes(body, "application/did+ld+json", max_age=300, request=request)
 
 
 @require_safe
@@ -126,17 +140,23 @@ def endorsement(request, public_id):
     return _json(found.credential, ob3.CREDENTIAL_MEDIA_TYPE)
 
 
+@transaction.non_atomic_requests  # re-signing (rare) has its own transaction
 @require_safe
 def status_list(request, public_id):
-    try:
-        found = selectors.status_list_for_public_id(public_id)
-    except StatusList.DoesNotExist as error:
-        raise Http404 from error
-    document = found.credential
-    if not document or found.signed_version < found.version:
-        # Normally signed by the pipeline; this covers a list whose signing was interrupted.
-        document = status.signed_status_list_credential(found)
-    return _json(document, ob3.CREDENTIAL_MEDIA_TYPE, max_age=60, request=request)
+    def render() -> bytes:
+        try:
+            found = selectors.status_list_for_public_id(public_id)
+        except StatusList.DoesNotExist as error:
+            raise Http404 from error
+        document = found.credential
+        if not document or found.signed_version < found.version:
+            # Normally signed by the pipeline; this covers a list whose signing was interrupted.
+            document = status.signed_status_list_credential(found)
+        return _serialised(document)
+
+    # A revocation bumps the list's version: the next request renders the new bits.
+    body = versioned.body_for_version("badges:status-list", {"public_id": public_id}, render)
+    return _json_bytes(body, ob3.CREDENTIAL_MEDIA_TYPE, max_age=60, request=request)
 
 
 @require_safe

@@ -7,6 +7,7 @@ from django.urls import reverse
 from badges import dataintegrity, extension, ob3, services, status
 from badges.models import BadgeRecord, StatusList
 from badges.status_list import decode_status_list
+from badges.views import versioned
 from issuers.models import SigningKey
 from issuers.services import ensure_signing_keys, rotate_signing_key
 from tests.badges.ob3_world import issue, owner_of, passed_assessment, revoke
@@ -240,3 +241,26 @@ class TestHttpCaching:
 
         assert first.status_code == 200 and first["Cache-Control"] == "public, max-age=300"
         assert again.status_code == 304
+
+    def test_a_kept_status_list_costs_one_query_and_is_byte_for_byte_the_rendered_one(
+        self, client, django_assert_num_queries
+    ):
+        versioned.forget()
+        record = services.issue_badges_for_award(issue(passed_assessment()).pk)
+        url = reverse("badges:status-list", kwargs={"public_id": record.status_list.public_id})
+        rendered = client.get(url)
+        with django_assert_num_queries(1):  # the list's version, nothing else
+            kept = client.get(url)
+        assert kept.content == rendered.content and kept["ETag"] == rendered["ETag"]
+
+    def test_a_key_rotation_shows_in_the_did_document_at_once(self, client):
+        versioned.forget()
+        issuer = IssuerFactory(slug="rotate-u")
+        ensure_signing_keys(issuer)
+        url = reverse("badges:did-document", kwargs={"slug": "rotate-u"})
+        before = client.get(url).json()
+        client.get(url)  # now kept
+        rotate_signing_key(actor=owner_of(issuer), issuer=issuer, algorithm="ed25519")
+        after = client.get(url).json()
+        assert len(after["verificationMethod"]) == len(before["verificationMethod"]) + 1
+        assert after["assertionMethod"][1:] == before["assertionMethod"]  # the new key first
