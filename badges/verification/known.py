@@ -144,7 +144,7 @@ def known_credential(document: dict) -> KnownCredential | None:
     )
     if key_status not in ("active", "retired"):
         return None
-    statuses = _statuses(wanted, {str(public_id): found for public_id, found in lists.items()})
+    statuses = _statuses(wanted, lists)
     if statuses is None:
         return None
     return KnownCredential(key_status, statuses)
