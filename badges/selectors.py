@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import functools
 import uuid
 
@@ -48,6 +49,35 @@ def ed25519_key_set(issuer_slug: str) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [issuer_slug, SigningKey.Algorithm.ED25519.value])
         return [(*row[:5], bytes(row[5])) for row in cursor.fetchall()]
+
+
+def public_page_state(public_id) -> tuple | None:
+    """(pk, status, updated_at, expires_at) of an issued or revoked award whose public page is
+    visible and whose badges are made; None otherwise. The credential page's cache key, read on
+    every visit: built SQL (the ORM's join and ordering cost more than the kept page's answer)."""
+    ops = connection.ops
+    awards, records = Award._meta, BadgeRecord._meta
+    sql = (
+        "SELECT a.id, a.status, a.updated_at, a.expires_at "  # noqa: S608 (names from _meta)
+        f"FROM {ops.quote_name(awards.db_table)} a WHERE a.public_id = %s "
+        "AND a.status IN (%s, %s) AND a.public_page_visible "
+        f"AND EXISTS (SELECT 1 FROM {ops.quote_name(records.db_table)} b WHERE b.award_id = a.id)"
+    )
+    public_id = awards.get_field("public_id").get_db_prep_value(public_id, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [public_id, Award.Status.ISSUED.value, Award.Status.REVOKED.value])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, status, updated_at, expires_at = row
+    return pk, status, _aware(updated_at), _aware(expires_at)
+
+
+def _aware(value):
+    # SQLite's driver gives naive UTC datetimes where PostgreSQL's gives aware ones.
+    if value is not None and timezone.is_naive(value):
+        return timezone.make_aware(value, datetime.UTC)
+    return value
 
 
 def issuer_by_slug(slug: str) -> Issuer:

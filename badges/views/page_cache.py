@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from badges import selectors
 from credentials.models import Award
 
 PAGE_SECONDS = 300
@@ -27,16 +28,7 @@ def cacheable(request) -> bool:
 def key_for(public_id, lang: str) -> tuple[str | None, int]:
     """(cache key, seconds to keep) for a public page of an issued or revoked award; (None, 0)
     for anything else (unknown, pending, hidden: the view answers those)."""
-    row = (
-        Award.objects.filter(
-            public_id=public_id,
-            status__in=(Award.Status.ISSUED, Award.Status.REVOKED),
-            public_page_visible=True,
-            badge_record__isnull=False,
-        )
-        .values_list("pk", "status", "updated_at", "expires_at")
-        .first()
-    )
+    row = selectors.public_page_state(public_id)
     if row is None:
         return None, 0
     pk, status, updated_at, expires_at = row
