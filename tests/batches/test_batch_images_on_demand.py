@@ -73,4 +73,5 @@ def test_a_rerun_after_a_crash_finishes_the_chunk_once(settings, officer_a, vers
     chunk.refresh_from_db()
     assert chunk.state == BatchChunk.State.DONE
     assert chunk.metrics["bake"]["count"] == CHUNK
+    assert chunk.metrics["bake"]["ms"]["database"] > 0
     assert set(batch.items.values_list("state", flat=True)) == {BatchItem.State.ISSUED}
