@@ -4,9 +4,10 @@ A baked image is the programme version's base image (badges.images) with one pay
 in: the signed OB 2.0 JWS, or the signed OB 3.0 credential as JSON. Nothing is stored: the
 bytes are made from the BadgeRecord's signed fields whenever someone asks for them (the public
 download, the issuing benchmark's sample), with the payloads and baking arguments the issuing
-pipeline used when it wrote four image files per award, so they are the same bytes
-(tests/badges/test_baked_on_demand.py). Images written before this change stay on disk but are
-no longer read.
+pipeline used when it wrote four image files per award, so they are the same bytes for the
+record as read from the database (tests/badges/test_baked_on_demand.py; jsonb keeps no key
+order, so the OB 3.0 JSON is in the stored order, as the credential URL serves it). Images
+written before this change stay on disk but are no longer read.
 
 The base image of an issued award can change even though a published version is frozen: the
 generated design shows the issuer's name (editable on the issuer's profile), and
