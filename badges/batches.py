@@ -3,7 +3,10 @@
 1. signed (queue `signing`): its awards are issued in the record, status indices drawn, OB 3.0
    and OB 2.0 signed, BadgeRecords written, in ONE transaction, so a crash leaves nothing half
    made and a second run finds the chunk past that stage;
-2. baked (queue `baking`): four images per award, written, the items done;
+2. finished (queue `baking`, task `badges.bake_batch_chunk`, chunk state BAKING: names kept
+   from when this stage baked and wrote four images per award; the images are now made when
+   asked for, badges.baked): its items marked issued, the chunk done, the job finished when it
+   was the last chunk;
 3. its learners notified (queue `mail`, credentials.notify_batch_chunk).
 
 Every stage locks its chunk row (SKIP LOCKED: a duplicate delivery of a running chunk returns
@@ -13,9 +16,7 @@ messages (a killed worker, a restarted Redis) are re-queued by :func:`sweep`, dr
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import resource
 import time
 from collections import defaultdict
@@ -23,18 +24,15 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import transaction
 from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from badges import baking, dataintegrity, images, ob2, ob3, status, vc_jwt
+from badges import dataintegrity, ob2, ob3, status, vc_jwt
 from badges.jsonld import JsonLdProcessingError
 from badges.models import BadgeRecord
 from badges.ob3_batch import Ob3BatchSigner
-from common.bulk import update_rows
 from credentials.models import Award, BatchChunk, BatchItem, IssuingBatch
 from credentials.representations import award_event_payload
 from credentials.selectors import award_learner_names
@@ -48,7 +46,6 @@ from issuers.services import audit_event, ensure_signing_keys, record_audits
 
 logger = logging.getLogger(__name__)
 
-IMAGE_FIELDS = ("ob2_png", "ob2_svg", "ob3_png", "ob3_svg")
 RUN_BATCH_TASK = "badges.run_batch"
 SIGN_TASK = "badges.sign_batch_chunk"
 BAKE_TASK = "badges.bake_batch_chunk"
@@ -403,11 +400,14 @@ def _announce(issuer, awards: list) -> None:
         webhooks.emit(issuer, "award.issued", award_event_payload(award, names))
 
 
-# --- Baking ----------------------------------------------------------------------------------
+# --- Finishing --------------------------------------------------------------------------------
 
 
 def bake_chunk(batch_pk: int, number: int) -> int:
-    """Stage 2. Returns the number of records baked."""
+    """Stage 2: the chunk's signed items become issued and the chunk done, in one transaction
+    (so the notification and the next chunks follow exactly once). Nothing is baked: the images
+    are made from the signed badges when asked for (badges.baked). Returns the number of items
+    issued (0 if the chunk was not at this stage)."""
     watch = Stopwatch()
     with transaction.atomic():
         chunk = _locked_chunk(batch_pk, number, BatchChunk.State.BAKING)
@@ -416,92 +416,22 @@ def bake_chunk(batch_pk: int, number: int) -> int:
         batch = chunk.batch
         with watch.stage("database"):
             items = list(
-                BatchItem.objects.filter(
-                    batch=batch, chunk=number, state=BatchItem.State.SIGNED
-                ).select_related("award")
-            )
-            # Streamed: a worker holds a hundred parsed credentials at a time, not the chunk.
-            records = (
-                BadgeRecord.objects.filter(award__in=[item.award_id for item in items])
-                .select_related("award")
-                .iterator(chunk_size=SIGN_SLICE)
-            )
-        png, svg = images.badge_images(batch.programme_version)
-        # The base images are parsed once per chunk; each award only splices its payload in.
-        bakers = (
-            baking.PreparedPng(png),
-            baking.PreparedSvg(svg, "2.0"),
-            baking.PreparedSvg(svg, "3.0"),
-        )
-        baked = []  # (pk, image names): the records themselves are let go
-        for record_ in records:
-            if _bake(record_, bakers, watch):
-                baked.append((record_.pk, *(getattr(record_, f).name for f in IMAGE_FIELDS)))
-        with watch.stage("database"):
-            now = timezone.now()
-            update_rows(
-                BadgeRecord,
-                list(IMAGE_FIELDS),
-                baked,
-                also={"updated_at": now},
+                BatchItem.objects.filter(batch=batch, chunk=number, state=BatchItem.State.SIGNED)
             )
             for item in items:
                 item.state = BatchItem.State.ISSUED
             record.save_items(items)
-            chunk.state = BatchChunk.State.DONE
-            chunk.finished_at = now
-            chunk.metrics = {**chunk.metrics, "bake": watch.as_metrics(len(baked))}
-            chunk.save(update_fields=["state", "finished_at", "metrics"])
-            record.finish_if_complete(batch_pk)
+        # Measured before it is written: the chunk's own save is not in its figures.
+        chunk.state = BatchChunk.State.DONE
+        chunk.finished_at = timezone.now()
+        chunk.metrics = {**chunk.metrics, "bake": watch.as_metrics(len(items))}
+        chunk.save(update_fields=["state", "finished_at", "metrics"])
+        record.finish_if_complete(batch_pk)
         if not _eager():
             if batch.notify_learners:
                 _send_after_commit(NOTIFY_TASK, batch_pk, number)
             transaction.on_commit(lambda: schedule(batch_pk), robust=True)
-    return len(baked)
-
-
-def _bake(record_: BadgeRecord, bakers: tuple, watch: Stopwatch) -> bool:
-    """Bake the images the record lacks; False if it had them all."""
-    missing = [field for field in IMAGE_FIELDS if not getattr(record_, field)]
-    if not missing:
-        return False
-    png, svg2, svg3 = bakers
-    with watch.stage("bake"):
-        credential_json = json.dumps(record_.ob3_credential, ensure_ascii=False)
-        makers = {
-            "ob2_png": lambda: png.bake(keyword="openbadges", text=record_.ob2_jws),
-            "ob2_svg": lambda: svg2.bake(verify=record_.ob2_jws),
-            "ob3_png": lambda: png.bake(keyword="openbadgecredential", text=credential_json),
-            "ob3_svg": lambda: svg3.bake(credential_json=credential_json),
-        }
-        made = {field: makers[field]() for field in missing}
-    with watch.stage("files"):
-        storage = default_storage
-        direct = (
-            isinstance(storage, FileSystemStorage) and storage.directory_permissions_mode is None
-        )
-        made_dirs = set()
-        for field, data in made.items():
-            fieldfile = getattr(record_, field)
-            filename = field.replace("_", ".")
-            if not direct or fieldfile.storage is not storage:
-                fieldfile.save(filename, ContentFile(data), save=False)
-                continue
-            # The name is deterministic (badges/<award>/ob2.png): written straight to it, no
-            # exists-check, lock or suffix search; a re-run after a crash overwrites its own
-            # file instead of leaving a suffixed orphan. Same name as FieldFile.save gives.
-            name = fieldfile.field.generate_filename(record_, filename)
-            path = storage.path(name)
-            directory = os.path.dirname(path)
-            if directory not in made_dirs:
-                os.makedirs(directory, exist_ok=True)
-                made_dirs.add(directory)
-            with open(path, "wb") as out:
-                out.write(data)
-            if storage.file_permissions_mode is not None:  # as FileSystemStorage does
-                os.chmod(path, storage.file_permissions_mode)
-            setattr(record_, field, name)
-    return True
+    return len(items)
 
 
 # --- Recovery -----------------------------------------------------------------------------

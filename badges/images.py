@@ -61,11 +61,24 @@ def svg_embedding_png(png: bytes, title: str) -> bytes:
     ).encode()
 
 
-def badge_images(version) -> tuple[bytes, bytes]:
-    """(PNG, SVG) of the version's badge, before baking."""
+def badge_source(version) -> tuple[bytes, str, str, str]:
+    """What the version's badge images are made from: its image (the upload or the generated
+    design), that image's content type, the title and the colour seed. Cheap (no drawing), so
+    callers can tell from it whether images made earlier still hold (badges.baked)."""
     data, content_type = version_badge_image(version)
     title = version.title_in("ja") or version.programme.slug
     seed = f"{version.programme.issuer.slug}/{version.programme.slug}"
+    return data, content_type, title, seed
+
+
+def images_from_source(source: tuple[bytes, str, str, str]) -> tuple[bytes, bytes]:
+    """(PNG, SVG) made from what :func:`badge_source` returned."""
+    data, content_type, title, seed = source
     if content_type == "image/svg+xml":
         return drawn_png(title, seed), data
     return data, svg_embedding_png(data, title)
+
+
+def badge_images(version) -> tuple[bytes, bytes]:
+    """(PNG, SVG) of the version's badge, before baking."""
+    return images_from_source(badge_source(version))

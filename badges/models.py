@@ -1,4 +1,4 @@
-"""The envelope: what the portal signed and baked for an award, and the status lists that
+"""The envelope: what the portal signed for an award, and the status lists that
 revoke it. The educational record (credentials.Award) stays the source of truth; these rows
 are derived from it and can be rebuilt."""
 
@@ -22,6 +22,8 @@ class RowBoundJSONField(models.JSONField):
 
 
 def baked_image_path(instance, filename):
+    # Kept for migration 0001: BadgeRecord stored four baked image files under this path until
+    # issue #15 (images are now baked when asked, badges.baked); old files are no longer read.
     return f"badges/{instance.award.public_id}/{filename}"
 
 
@@ -73,7 +75,8 @@ class StatusList(models.Model):
 
 
 class BadgeRecord(models.Model):
-    """The signed and baked badges of one award, OB 2.0 and OB 3.0."""
+    """The signed badges of one award, OB 2.0 and OB 3.0 (baked into images when asked for:
+    badges.baked)."""
 
     award = models.OneToOneField(
         "credentials.Award", on_delete=models.PROTECT, related_name="badge_record"
@@ -100,10 +103,6 @@ class BadgeRecord(models.Model):
     )
     # The same credential secured as a VC-JWT (its issuer asked for one): badges/vc_jwt.py.
     ob3_jwt = models.TextField(blank=True, editable=False)
-    ob2_png = models.FileField(upload_to=baked_image_path, blank=True)
-    ob2_svg = models.FileField(upload_to=baked_image_path, blank=True)
-    ob3_png = models.FileField(upload_to=baked_image_path, blank=True)
-    ob3_svg = models.FileField(upload_to=baked_image_path, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

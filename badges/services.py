@@ -1,17 +1,16 @@
-"""The issuing pipeline: an issued award becomes signed and baked OB 2.0 and OB 3.0 badges; a
-revoked one gets its status bit set. Both are idempotent and safe to retry (Celery acks late):
-whatever a previous run stored is kept, only what is missing is made.
+"""The issuing pipeline: an issued award becomes signed OB 2.0 and OB 3.0 badges; a revoked
+one gets its status bit set. Both are idempotent and safe to retry (Celery acks late):
+whatever a previous run stored is kept, only what is missing is made. Nothing is baked here:
+the baked images are made from the signed badges when asked for (badges.baked).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 
-from badges import baking, dataintegrity, extension, images, ob2, ob3, status, vc_jwt
+from badges import dataintegrity, extension, ob2, ob3, status, vc_jwt
 from badges.models import BadgeRecord
 from credentials.models import Award
 from credentials.representations import award_event_payload
@@ -20,8 +19,6 @@ from issuers.keys import load_private_key
 from issuers.services import ensure_signing_keys, record_audit
 
 logger = logging.getLogger(__name__)
-
-IMAGE_FIELDS = ("ob2_png", "ob2_svg", "ob3_png", "ob3_svg")
 
 
 def _award(award_pk: int, *, lock: bool = False) -> Award:
@@ -51,11 +48,7 @@ def _record_with_index(award_pk: int) -> BadgeRecord | None:
 
 
 def is_complete(record: BadgeRecord) -> bool:
-    return bool(
-        record.ob3_credential
-        and record.ob2_jws
-        and all(getattr(record, field) for field in IMAGE_FIELDS)
-    )
+    return bool(record.ob3_credential and record.ob2_jws)
 
 
 def _sign_ob3(record: BadgeRecord, key) -> None:
@@ -82,26 +75,8 @@ def _sign_ob2(record: BadgeRecord, key) -> None:
     record.ob2_signing_key = key
 
 
-def _bake(record: BadgeRecord, made: list[str]) -> None:
-    png, svg = images.badge_images(record.award.programme_version)
-    credential_json = json.dumps(record.ob3_credential, ensure_ascii=False)
-    baked = {
-        "ob2_png": lambda: baking.bake_png(png, keyword="openbadges", text=record.ob2_jws),
-        "ob2_svg": lambda: baking.bake_svg(svg, version="2.0", verify=record.ob2_jws),
-        "ob3_png": lambda: baking.bake_png(
-            png, keyword="openbadgecredential", text=credential_json
-        ),
-        "ob3_svg": lambda: baking.bake_svg(svg, version="3.0", credential_json=credential_json),
-    }
-    for field, make in baked.items():
-        if getattr(record, field):
-            continue
-        getattr(record, field).save(field.replace("_", "."), ContentFile(make()), save=False)
-        made.append(field)
-
-
 def issue_badges_for_award(award_pk: int) -> BadgeRecord | None:
-    """Sign and bake the badges of an issued award; returns its record (None if the award is
+    """Sign the badges of an issued award; returns its record (None if the award is
     not issued and has none). Running it again returns the same record and makes nothing."""
     record = _record_with_index(award_pk)
     if record is None or is_complete(record):
@@ -124,7 +99,6 @@ def issue_badges_for_award(award_pk: int) -> BadgeRecord | None:
         if not record.ob2_jws:
             _sign_ob2(record, keys["rsa2048"])
             made.append("ob2_jws")
-        _bake(record, made)
         record.save()
         # The lists must be signed before a verifier follows a credential to them.
         status.signed_status_list_credential(record.status_list)

@@ -3,7 +3,8 @@ verifiers (not by our code): Digital Bazaar's verifier (interop/node/verify.mjs:
 npm, did:web, extension context and status list fetched from the portal on loopback), IMS
 Global's validator-core (interop/python/validate_ob2.py: the OB 2.0 JWS and both baked OB 2.0
 images, which it unbakes with openbadges-bakery, against the learner's e-mail) and
-openbadges-bakery's parsers on the baked OB 3.0 images (interop/python/unbake.py --inspect)."""
+openbadges-bakery's parsers on the baked OB 3.0 images (interop/python/unbake.py --inspect).
+The images are baked by badges.baked, as the public download makes them."""
 
 from __future__ import annotations
 
@@ -14,14 +15,13 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from badges import baking
+from badges import baked, baking
 
 from .processes import BASE_DIR
 from .signing import NODE_DIR
 
 OB2_PYTHON = BASE_DIR / ".interop" / "ob2-venv" / "bin" / "python"
 RUNNERS = BASE_DIR / "interop" / "python"
-IMAGES = ("ob2_png", "ob2_svg", "ob3_png", "ob3_svg")
 CHECKS = ("ob3_digitalbazaar", "ob2_jws", "ob2_png", "ob2_svg", "ob3_png", "ob3_svg")
 
 
@@ -42,9 +42,8 @@ def write_sample(records: list, folder: Path) -> list[dict]:
         (directory / "ob2-assertion.json").write_text(
             json.dumps(record.ob2_assertion, ensure_ascii=False, indent=1), encoding="utf-8"
         )
-        for field in IMAGES:
-            with getattr(record, field).open("rb") as image:
-                (directory / field.replace("_", ".")).write_bytes(image.read())
+        for variant in baked.VARIANTS:
+            (directory / variant).write_bytes(baked.bake_variant(record, variant))
         entries.append({"directory": directory.name, "email": record.award.learner.email})
     (folder / "manifest.json").write_text(json.dumps(entries, indent=1), encoding="utf-8")
     return entries

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
 from django.views.decorators.http import require_safe
 
-from badges import extension, ob3, selectors, status
+from badges import baked, extension, ob3, selectors, status
 from badges.images import badge_images
 from badges.models import BadgeRecord, Endorsement, StatusList
 from badges.views import versioned
@@ -19,13 +19,6 @@ from badges.views.conditional import not_modified, strong_etag
 from credentials.models import ProgrammeVersion
 from issuers.images import harden_image_response
 from issuers.models import Issuer
-
-VARIANTS = {
-    "ob2.png": ("ob2_png", "image/png"),
-    "ob2.svg": ("ob2_svg", "image/svg+xml"),
-    "ob3.png": ("ob3_png", "image/png"),
-    "ob3.svg": ("ob3_svg", "image/svg+xml"),
-}
 
 
 def _json(document: dict, content_type: str, *, max_age: int = 300, request=None) -> HttpResponse:
@@ -171,9 +164,9 @@ def mc_schema(request):
 
 @require_safe
 def baked_image(request, public_id, variant: str):
-    if variant not in VARIANTS:
+    if variant not in baked.VARIANTS:
         raise Http404
-    content_type = VARIANTS[variant][1]
+    content_type = baked.VARIANTS[variant]
     body, filename, etag = _baked_bytes(public_id, variant)
     if not_modified(request, etag):
         response = HttpResponseNotModified()
@@ -186,8 +179,10 @@ def baked_image(request, public_id, variant: str):
     return harden_image_response(response)
 
 
-# A baked image holds the signed credential (or the assertion's URL), so it never changes once
-# baked: its stored bytes are kept per process after the first request (no query, no file read).
+# Baked when first asked (badges.baked), then kept per process: no query and no baking for later
+# requests. The payload never changes once signed; the base image rarely does (an issuer's new
+# name in the generated design, a re-sanitised SVG upload): a process serves such a change once
+# it restarts or this cache is cleared, and the strong ETag tells clients the bytes changed.
 _BAKED: dict = {}
 _BAKED_MAX = 1_000  # per process; tens of KB each
 
@@ -198,13 +193,9 @@ def _baked_bytes(public_id, variant: str) -> tuple[bytes, str, str]:
         return found
     try:
         record = selectors.record_for_public_id(public_id)
-    except BadgeRecord.DoesNotExist as error:
+        body = baked.bake_variant(record, variant)
+    except (BadgeRecord.DoesNotExist, baked.NotSigned) as error:
         raise Http404 from error
-    file = getattr(record, VARIANTS[variant][0])
-    if not file:
-        raise Http404
-    with file.open("rb") as handle:
-        body = handle.read()
     version = record.award.programme_version
     programme = version.programme
     filename = f"{programme.issuer.slug}-{programme.slug}-v{version.number}-{variant}"

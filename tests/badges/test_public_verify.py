@@ -24,6 +24,7 @@ from tests.badges.ob2_world import make_issuer, make_version
 from tests.credentials.factories import AwardFactory
 from tests.frameworks.fixtures import ensure_frameworks_loaded
 from tests.issuers.factories import UserFactory
+from tests.support.baked_images import served_image
 
 EMAIL = "hanako.yamada@example.ac.jp"
 URL = "/verify/"
@@ -48,20 +49,15 @@ def issue(version, *, email=EMAIL, expires_at=None, issued_at=None) -> BadgeReco
     )
     record = issue_badges_for_award(award.pk)
     record.refresh_from_db()
-    assert record.ob3_credential and record.ob2_jws and record.ob3_png
+    assert record.ob3_credential and record.ob2_jws
     return record
-
-
-def read(field) -> bytes:
-    with field.open("rb") as image:
-        return image.read()
 
 
 def tampered_png(record: BadgeRecord) -> bytes:
     credential = json.loads(json.dumps(record.ob3_credential))
     credential["credentialSubject"]["achievement"]["name"] = "改ざんされた名前"
     return baking.bake_png(
-        read(record.ob3_png),
+        served_image(record, "ob3.png"),
         keyword="openbadgecredential",
         text=json.dumps(credential, ensure_ascii=False),
     )
@@ -106,9 +102,11 @@ def test_portal_badge_is_valid_in_every_form(client, version):
         "ob3-json": {"badge": json.dumps(record.ob3_credential, ensure_ascii=False)},
         "ob2-jws": {"badge": record.ob2_jws},
         "ob3-url": {"badge": record.ob3_credential["id"]},
-        "ob3-png": {"upload": png(read(record.ob3_png))},
-        "ob2-png": {"upload": png(read(record.ob2_png))},
-        "ob3-svg": {"upload": SimpleUploadedFile("b.svg", read(record.ob3_svg), "image/svg+xml")},
+        "ob3-png": {"upload": png(served_image(record, "ob3.png"))},
+        "ob2-png": {"upload": png(served_image(record, "ob2.png"))},
+        "ob3-svg": {
+            "upload": SimpleUploadedFile("b.svg", served_image(record, "ob3.svg"), "image/svg+xml")
+        },
     }
     for name, kwargs in forms.items():
         response = post(client, email=EMAIL, **kwargs)
@@ -155,7 +153,7 @@ def test_revoked_expired_and_someone_elses_badges(client, version):
         issued_at=now - datetime.timedelta(days=800),
         expires_at=now - datetime.timedelta(days=1),
     )
-    response = post(client, upload=png(read(old.ob3_png)))
+    response = post(client, upload=png(served_image(old, "ob3.png")))
     assert verdict(response) == "expired"
     assert "有効期限が切れています" in response.content.decode()
 

@@ -27,6 +27,7 @@ from issuers.models import AuditEvent
 from tests.badges.node import assert_verified_and_clear, node_verify_many
 from tests.credentials.factories import EnrolmentFactory, LearnerFactory, ProgrammeVersionFactory
 from tests.frameworks.fixtures import ensure_frameworks_loaded
+from tests.support.baked_images import served_image
 from tests.support.batch_worker import (
     Workers,
     mails_by_recipient,
@@ -218,8 +219,7 @@ def assert_every_credential_verifies(records: list, *, sample: int = NODE_SAMPLE
     picked = records[::step][:sample]
     baked = []
     for record in picked:
-        with record.ob3_svg.open("rb") as image:
-            (found,) = baking.unbake(image.read())
+        (found,) = baking.unbake(served_image(record, "ob3.svg"))
         assert json.loads(found.payload) == record.ob3_credential
         baked.append(record.ob3_credential)
     results = node_verify_many(baked)

@@ -11,7 +11,6 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from badges.models import BadgeRecord
 from credentials.models import IssuingBatch
 from credentials.services import batches
 from issuers.models import Role
@@ -19,6 +18,7 @@ from tests.badges.ob2_world import make_issuer, make_version
 from tests.badges.test_public_verify import issue
 from tests.frameworks.fixtures import ensure_frameworks_loaded
 from tests.issuers.factories import MembershipFactory, UserFactory
+from tests.support.baked_images import served_image
 
 from .test_staff_workflow import _log_in
 
@@ -78,8 +78,7 @@ def test_public_pages_work_under_the_policy(live_server, page, world, tmp_path):
     assert page.locator("img.credential-image").evaluate("img => img.naturalWidth") > 0
     watch.visit(f"{live_server.url}/verify/")
     baked = tmp_path / "badge.png"
-    with BadgeRecord.objects.get(pk=record.pk).ob3_png.open("rb") as file:
-        baked.write_bytes(file.read())
+    baked.write_bytes(served_image(record, "ob3.png"))
     page.locator("#id_file").set_input_files(str(baked))
     page.get_by_role("button", name="検証する", exact=True).click()
     page.wait_for_load_state("networkidle")

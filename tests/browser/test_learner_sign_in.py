@@ -37,7 +37,7 @@ def _issue(learner, issuer_slug: str, programme_slug: str) -> Award:
     ).user
     assessment = AssessmentFactory(learner=learner, programme_version=version)
     award = issue_award(actor=officer, assessment=assessment)
-    assert BadgeRecord.objects.filter(award=award).exclude(ob3_png="").exists()
+    assert BadgeRecord.objects.filter(award=award).exclude(ob3_credential={}).exists()
     return award
 
 

@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 
 from tests.badges.ob2_world import make_issuer, make_version
-from tests.badges.test_public_verify import issue, read, revoke, tampered_png
+from tests.badges.test_public_verify import issue, revoke, tampered_png
 from tests.frameworks.fixtures import ensure_frameworks_loaded
+from tests.support.baked_images import served_image
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,7 +35,7 @@ def test_employer_verifies_a_baked_badge(live_server, settings, page):
     settings.VERIFY_ALLOW_LOOPBACK = True
     version = make_version(make_issuer(slug="minato-u"), programme__slug="data-science")
     record = issue(version)
-    baked = read(record.ob3_png)
+    baked = served_image(record, "ob3.png")
 
     page.goto(live_server.url + "/verify/")
     assert page.locator("html").get_attribute("lang") == "ja"

@@ -23,6 +23,7 @@ from tests.credentials.factories import EnrolmentFactory, LearnerFactory
 from tests.frameworks.fixtures import ensure_frameworks_loaded
 from tests.interop.ob2 import require_ob2_venv, run_bakery, run_validator
 from tests.issuers.factories import UserFactory
+from tests.support.baked_images import served_image
 
 pytestmark = [pytest.mark.interop, pytest.mark.django_db(transaction=True)]
 
@@ -144,17 +145,16 @@ def test_revoked_badges_fail_hosted_and_signed(portal):
     assert still_valid.valid, still_valid.explain()
 
 
-def test_baked_png_unbakes_to_the_same_jws_and_validates(portal, tmp_path):
+@pytest.mark.parametrize("variant", ["ob2.png", "ob2.svg"])
+def test_served_baked_image_unbakes_to_the_same_jws_and_validates(portal, tmp_path, variant):
     record = _issue(portal, EMAIL)
-    assert record.ob2_png, "the pipeline baked no OB 2.0 PNG"
-    path = tmp_path / "badge.png"
-    with record.ob2_png.open("rb") as baked:
-        path.write_bytes(baked.read())
+    path = tmp_path / f"badge.{variant[-3:]}"
+    path.write_bytes(served_image(record, variant))
 
     seen = run_bakery(path)
     run = run_validator("--file", str(path), recipient={"email": EMAIL})
 
-    assert seen["imageType"] == "PNG"
+    assert seen["imageType"] == variant[-3:].upper()
     assert seen["payload"] == record.ob2_jws
     assert run.valid, run.explain()
 

@@ -18,6 +18,7 @@ from tests.badges.ob2_world import make_issuer, make_version
 from tests.credentials.factories import EnrolmentFactory, LearnerFactory
 from tests.frameworks.fixtures import ensure_frameworks_loaded
 from tests.issuers.factories import UserFactory
+from tests.support.baked_images import served_image
 
 pytestmark = [pytest.mark.interop, pytest.mark.django_db(transaction=True)]
 
@@ -63,9 +64,8 @@ def all_forms(record: BadgeRecord) -> dict[str, object]:
         "ob2-hosted-url": record.ob2_assertion["id"],
         "ob2-hosted-json": record.ob2_assertion,
     }
-    for field in ("ob2_png", "ob2_svg", "ob3_png", "ob3_svg"):
-        with getattr(record, field).open("rb") as image:
-            forms[field] = image.read()
+    for variant in ("ob2.png", "ob2.svg", "ob3.png", "ob3.svg"):
+        forms[variant] = served_image(record, variant)
     return forms
 
 
