@@ -16,6 +16,7 @@ The context is served at ``/contexts/mc/v1.jsonld`` and also handed to our own J
 from __future__ import annotations
 
 import functools
+import uuid
 
 from django.conf import settings
 from django.urls import get_script_prefix, reverse
@@ -33,8 +34,32 @@ def portal_url(name: str, **kwargs) -> str:
 
 def badge_path(name: str, **kwargs) -> str:
     """reverse() of a badges route, remembered: a batch composes the same issuer, achievement
-    and status-list URLs for every award (seven reversals per award otherwise)."""
-    return _cached_path(get_script_prefix(), name, tuple(sorted(kwargs.items())))
+    and status-list URLs for every award (seven reversals per award otherwise). A UUID
+    argument (an award's or a list's public id: new for every award) is filled into a path
+    reversed once with a stand-in UUID, since any UUID's text is a valid `<uuid:>` segment."""
+    prefix = get_script_prefix()
+    ids = {key: value for key, value in kwargs.items() if isinstance(value, uuid.UUID)}
+    if not ids:
+        return _cached_path(prefix, name, tuple(sorted(kwargs.items())))
+    fixed = tuple(sorted((key, value) for key, value in kwargs.items() if key not in ids))
+    template, stand_ins = _uuid_template(prefix, name, fixed, tuple(sorted(ids)))
+    if template is None:
+        return _cached_path(prefix, name, tuple(sorted(kwargs.items())))
+    for key, stand_in in stand_ins:
+        template = template.replace(stand_in, str(ids[key]))
+    return template
+
+
+@functools.lru_cache(maxsize=256)
+def _uuid_template(prefix: str, name: str, fixed: tuple, keys: tuple):
+    """(path with stand-in UUIDs, ((key, stand-in), …)), or (None, ()) when a stand-in does not
+    appear exactly once in the path (then every call reverses)."""
+    stand_ins = tuple((key, str(uuid.UUID(int=(0x5EED << 112) + n))) for n, key in enumerate(keys))
+    arguments = {**dict(fixed), **{key: uuid.UUID(text) for key, text in stand_ins}}
+    path = reverse(f"badges:{name}", kwargs=arguments)
+    if any(path.count(text) != 1 for _key, text in stand_ins):
+        return None, ()
+    return path, stand_ins
 
 
 @functools.lru_cache(maxsize=4096)
