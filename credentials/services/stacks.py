@@ -31,11 +31,18 @@ def _requirements(actor) -> list[StackRequirement]:
     return list(requirements)
 
 
-def _holdings(learner_ids) -> dict[int, dict[int, Award]]:
-    """Each learner's valid awards, by programme (any version of it counts)."""
+def _holdings(learner_ids, requirements) -> dict[int, dict[int, Award]]:
+    """Each learner's valid awards of the programmes some requirement asks for, by programme
+    (any version of it counts). Only those: a batch's follow-up plans for every learner of the
+    batch, and loading all their awards cost 0.4 s per 1,000 learners at the end of each job."""
+    required = {programme.pk for r in requirements for programme in r.required.all()}
     held: dict[int, dict[int, Award]] = defaultdict(dict)
+    if not required:
+        return held
     for award in (
-        valid_awards().filter(learner_id__in=learner_ids).select_related("programme_version")
+        valid_awards()
+        .filter(learner_id__in=learner_ids, programme_version__programme_id__in=required)
+        .select_related("programme_version")
     ):
         held[award.learner_id][award.programme_version.programme_id] = award
     return held
@@ -99,7 +106,7 @@ def evaluate_stacks(learners, *, actor=None, request=None) -> list[Award]:
     created_awards = []
     for _round in range(len(requirements) + 1):
         issued_any = False
-        held = _holdings(learners)
+        held = _holdings(learners, requirements)
         recognised = _recognised(learners)
         awarded = _already_awarded(learners, requirements)
         for requirement in requirements:
@@ -152,7 +159,7 @@ def stack_plan(learner_ids) -> list[tuple[StackRequirement, ProgrammeVersion, in
     requirements = _requirements(None)
     if not learner_ids or not requirements:
         return []
-    held = _holdings(learner_ids)
+    held = _holdings(learner_ids, requirements)
     recognised = _recognised(learner_ids)
     awarded = _already_awarded(learner_ids, requirements)
     plan = []
