@@ -23,8 +23,9 @@ once; if they ever disagree the shape stays on the full path and an error is log
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import fields, replace
 from time import perf_counter
 
@@ -40,6 +41,24 @@ _SLOTS = tuple(field.name for field in fields(ob3.AwardFacts) if field.name != "
 _OPTIONAL = ("expires", "grade", "score", "suspension_id", "suspension_list")
 
 
+# Templates kept per process across a batch's chunks (and batches): a template depends only
+# on the example credential it was learned from (the version's shared parts with the shape's
+# stand-ins) and the contexts, which the default loader serves from the bundled set. Building
+# one takes several pyld passes (≈ 0.1 s), once per chunk before. Each chunk still checks the
+# first record of every shape against the full path (_check).
+_TEMPLATES: OrderedDict[str, RdfTemplate | None] = OrderedDict()
+_TEMPLATES_MAX = 32
+
+
+def _template_key(document: dict, sentinels: dict) -> str:
+    """The example credential's text with each (random) stand-in replaced by its slot's name
+    between NULs, which JSON text never holds raw (it escapes them), so no value can pose as one."""
+    text = json.dumps(document, sort_keys=True, ensure_ascii=False)
+    for name, sentinel in sentinels.items():
+        text = text.replace(sentinel, f"\x00{name}\x00")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 class Ob3BatchSigner:
     """Signs the OB 3.0 credentials of records of one programme version with one key and one
     ``created`` time. ``timings`` accumulates seconds per stage (compose, canonicalise, sign,
@@ -52,11 +71,13 @@ class Ob3BatchSigner:
         self.private_key = load_private_key(signing_key)
         self.verification_method = ob3.verification_method_id(signing_key)
         self.created = created if created is not None else dataintegrity.now_date_time_stamp()
+        self._default_loader = document_loader is None
         self.document_loader = document_loader or extension.document_loader()
         self.timings: Counter[str] = Counter()
         self.paths: Counter[str] = Counter()
         self._shared = ob3.shared_parts(version)
         self._templates: dict[tuple[bool, ...], RdfTemplate | None] = {}
+        self._template_keys: dict[tuple[bool, ...], str | None] = {}
         self._checked: set[tuple[bool, ...]] = set()
         self._proof_config_hash = self._hash_proof_config()
         self.timings["setup"] += perf_counter() - started
@@ -129,15 +150,22 @@ class Ob3BatchSigner:
         names = [name for name in _SLOTS if present.get(name, True)]
         sentinels = make_sentinels(names)
         example = replace(ob3.AwardFacts(**dict.fromkeys(_SLOTS)), **sentinels)
-        try:
-            template = RdfTemplate(
-                ob3.compose_credential(self._shared, example),
-                sentinels,
-                document_loader=self.document_loader,
-            )
-        except TemplateError as error:
-            logger.warning("OB 3.0 batch signing: shape %s on the full path: %s", shape, error)
-            template = None
+        document = ob3.compose_credential(self._shared, example)
+        key = _template_key(document, sentinels) if self._default_loader else None
+        if key is not None and key in _TEMPLATES:
+            _TEMPLATES.move_to_end(key)
+            template = _TEMPLATES[key]
+        else:
+            try:
+                template = RdfTemplate(document, sentinels, document_loader=self.document_loader)
+            except TemplateError as error:
+                logger.warning("OB 3.0 batch signing: shape %s on the full path: %s", shape, error)
+                template = None
+            if key is not None:
+                _TEMPLATES[key] = template
+                while len(_TEMPLATES) > _TEMPLATES_MAX:
+                    _TEMPLATES.popitem(last=False)
+        self._template_keys[shape] = key
         self._templates[shape] = template
         self.timings["setup"] += perf_counter() - started
         return template
@@ -171,5 +199,6 @@ class Ob3BatchSigner:
             # A bug in the fast path: never use it for this shape.
             logger.error("OB 3.0 batch signing: shape %s differs from the full path", shape)
             self._templates[shape] = None
+            _TEMPLATES.pop(self._template_keys.get(shape), None)
         self._checked.add(shape)
         return expected

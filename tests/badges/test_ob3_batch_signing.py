@@ -171,3 +171,41 @@ def test_batch_signed_credentials_verify_with_digital_bazaar(live_server, settin
     for result in results:
         assert_verified_and_clear(result)
     assert len(results) == len(records)
+
+
+@pytest.mark.django_db
+def test_a_later_chunk_reuses_the_learned_templates_and_still_equals_the_full_path():
+    version = version_of(issuer_with_qa(), validity_months=36)
+    records = records_of(version, MIXED_RESULTS)
+    key = ensure_signing_keys(version.programme.issuer)["ed25519"]
+    first = Ob3BatchSigner(version, key, created=CREATED)
+    first.sign(records)
+    later = "2026-12-05T09:30:00Z"  # another chunk: another proof time
+    second = Ob3BatchSigner(version, key, created=later)
+
+    signed = second.sign(records)
+
+    assert signed == [full_path(record, key, created=later) for record in records]
+    assert second.paths == {"fast": len(records)}
+    assert second._templates.keys() == first._templates.keys()
+    for shape, template in second._templates.items():
+        assert template is first._templates[shape]  # learned once, not per chunk
+
+
+@pytest.mark.django_db
+def test_a_changed_issuer_profile_learns_a_new_template():
+    issuer = issuer_with_qa()
+    version = version_of(issuer, validity_months=36)
+    records = records_of(version, MIXED_RESULTS[:1])
+    key = ensure_signing_keys(issuer)["ed25519"]
+    first = Ob3BatchSigner(version, key, created=CREATED)
+    first.sign(records)
+    issuer.name_en = "Renamed University"
+    issuer.save()
+    version.refresh_from_db()
+    records = records_of(version, MIXED_RESULTS[1:2])
+    second = Ob3BatchSigner(version, key, created=CREATED)
+
+    assert second.sign(records) == [full_path(record, key) for record in records]
+    shape = next(iter(second._templates))
+    assert second._templates[shape] is not first._templates.get(shape)
