@@ -54,7 +54,7 @@ MIDDLEWARE = [
     "common.timezones.ViewerTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "common.csp.CSPMiddleware",  # django-csp, its policy header built once
 ]
 
 # Every page and the admin: scripts and styles from our own origin only (inline styles are
