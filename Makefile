@@ -69,10 +69,11 @@ bench: bench-issue bench-verify bench-public
 bench-issue:
 	$(MANAGE) bench_issue --awards 10000 $(BENCH_ISSUE_ARGS)
 
-# POST /api/v1/verify/ on gunicorn, 20 clients, PostgreSQL at its local address (a fresh
+# POST /api/v1/verify/ on gunicorn, 20 connections from wrk for 10 s (apt install wrk; or
+# BENCH_VERIFY_ARGS="--tool python --requests 2000"), PostgreSQL at its local address (a fresh
 # mcportal_bench database, dropped afterwards). Options: BENCH_VERIFY_ARGS="--workers 3".
 bench-verify:
-	$(MANAGE) bench_verify --clients 20 --requests 2000 $(BENCH_VERIFY_ARGS)
+	$(MANAGE) bench_verify --clients 20 --seconds 10 $(BENCH_VERIFY_ARGS)
 
 # The public edge (credential JSON, OB 2.0 assertion, baked PNG, credential page, status list,
 # did.json) with wrk (apt install wrk; a Python load generator otherwise), each as a ratio to a
