@@ -2,6 +2,7 @@ from django.urls import path
 from oauth2_provider import views as oauth
 
 from badges.obapi import views
+from badges.views.learner_zip import credentials_zip
 from badges.views.outside_badges import learner_outside_badges
 
 urlpatterns = [
@@ -14,4 +15,5 @@ urlpatterns = [
     path("ims/ob/v3p0/profile", views.profile, name="obapi-profile"),
     path("learner/apps/", views.learner_apps, name="learner-apps"),
     path("learner/outside-badges/", learner_outside_badges, name="learner-outside-badges"),
+    path("learner/credentials.zip", credentials_zip, name="learner-credentials-zip"),
 ]

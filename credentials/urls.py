@@ -11,7 +11,6 @@ urlpatterns = [
     path("sign-in/", learner.sign_in, name="learner-sign-in"),
     path("sign-in/<str:token>/", learner.sign_in_token, name="learner-sign-in-token"),
     path("sign-out/", learner.sign_out, name="learner-sign-out"),
-    path("credentials.zip", learner.credentials_zip, name="learner-credentials-zip"),
     path(
         "awards/<uuid:public_id>/visibility/",
         learner.set_visibility,

@@ -7,16 +7,12 @@ credentials never imports badges."""
 from __future__ import annotations
 
 import hashlib
-import json
 import math
-import re
-import tempfile
-import zipfile
 from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -205,43 +201,3 @@ def set_visibility(request, public_id):
         request, _("The page is now public.") if visible else _("The page is now hidden.")
     )
     return redirect("credentials:learner-area")
-
-
-def _ascii(value: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", value).strip("-") or "credential"
-
-
-@never_cache
-@require_GET
-@learner_required
-def credentials_zip(request):
-    """Every issued award's four baked images and both JSON documents, in one ZIP."""
-    archive = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
-        for award in learner_awards(request.learner).filter(status=Award.Status.ISSUED):
-            # The BadgeRecord arrives through the reverse one-to-one: data, not an import.
-            record = getattr(award, "badge_record", None)
-            if record is None:
-                continue
-            version = award.programme_version
-            folder = _ascii(
-                f"{version.programme.issuer.slug}_{version.programme.slug}_v{version.number}"
-                f"_{str(award.public_id)[:8]}"
-            )
-            for variant in VARIANTS:
-                field = getattr(record, variant.replace(".", "_"), None)
-                if field:
-                    with field.open("rb") as image:
-                        bundle.writestr(f"{folder}/{variant}", image.read())
-            for name, document in (
-                ("ob3-credential.json", getattr(record, "ob3_credential", None)),
-                ("ob2-assertion.json", getattr(record, "ob2_assertion", None)),
-            ):
-                if document:
-                    bundle.writestr(
-                        f"{folder}/{name}", json.dumps(document, ensure_ascii=False, indent=2)
-                    )
-    archive.seek(0)
-    return FileResponse(
-        archive, as_attachment=True, filename="credentials.zip", content_type="application/zip"
-    )
