@@ -16,12 +16,13 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from PIL import Image
 
-from badges import baked, baking, images, services
+from badges import baked, baking, services
 from badges.models import BadgeRecord
 from badges.views import ob3 as ob3_views
 from badges.views.conditional import strong_etag
 from tests.badges.ob3_world import issue, passed_assessment
 from tests.credentials.factories import ProgrammeVersionFactory
+from tests.support.baked_images import baked_by_the_old_pipeline
 
 pytestmark = pytest.mark.django_db
 
@@ -58,25 +59,13 @@ def stored(record) -> BadgeRecord:
     )
 
 
-def stored_by_the_old_pipeline(record) -> dict[str, bytes]:
-    """What badges.services._bake wrote before issue #15, argument for argument."""
-    png, svg = images.badge_images(record.award.programme_version)
-    credential_json = json.dumps(record.ob3_credential, ensure_ascii=False)
-    return {
-        "ob2.png": baking.bake_png(png, keyword="openbadges", text=record.ob2_jws),
-        "ob2.svg": baking.bake_svg(svg, version="2.0", verify=record.ob2_jws),
-        "ob3.png": baking.bake_png(png, keyword="openbadgecredential", text=credential_json),
-        "ob3.svg": baking.bake_svg(svg, version="3.0", credential_json=credential_json),
-    }
-
-
 def test_every_variant_is_byte_identical_to_what_the_pipeline_stored_for_a_japanese_badge(
     record,
 ):
     title = record.award.programme_version.title_in("ja")
     assert not title.isascii()
     assert title in json.dumps(record.ob3_credential, ensure_ascii=False)
-    expected = stored_by_the_old_pipeline(record)
+    expected = baked_by_the_old_pipeline(record)
 
     assert set(expected) == set(baked.VARIANTS)
     for variant, stored in expected.items():
@@ -89,7 +78,7 @@ def test_every_variant_is_byte_identical_to_what_the_pipeline_stored_for_a_japan
 def test_the_download_serves_those_bytes_with_the_same_headers_etag_and_304(
     client, record, variant
 ):
-    stored = stored_by_the_old_pipeline(record)[variant]
+    stored = baked_by_the_old_pipeline(record)[variant]
     version = record.award.programme_version
     programme = version.programme
     address = reverse(
@@ -152,7 +141,7 @@ def test_one_base_image_is_prepared_once_and_a_changed_one_again():
     assert renamed is not prepared
     svg = baked.bake_variant(record, "ob3.svg", renamed)
     assert b"Renamed University" in svg
-    assert svg == stored_by_the_old_pipeline(record)["ob3.svg"]
+    assert svg == baked_by_the_old_pipeline(record)["ob3.svg"]
 
 
 def test_the_prepared_bakers_are_bounded_least_recently_used_first(monkeypatch):
