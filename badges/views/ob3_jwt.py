@@ -8,8 +8,7 @@ token itself never changes once signed.
 from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_safe
 
-from badges import baking, selectors, vc_jwt
-from badges.images import badge_images
+from badges import baked, baking, selectors, vc_jwt
 from badges.models import BadgeRecord
 from issuers.images import harden_image_response
 
@@ -42,11 +41,11 @@ def baked_jwt_image(request, public_id, suffix: str):
         raise Http404
     record = _token_record(public_id)
     version = record.award.programme_version
-    png, svg = badge_images(version)
+    bakers = baked.bakers_for(version)  # the base images prepared once, as for the other images
     if suffix == "png":
-        body = baking.bake_png(png, keyword=baking.OB3_PNG_KEYWORD, text=record.ob3_jwt)
+        body = bakers.png.bake(keyword=baking.OB3_PNG_KEYWORD, text=record.ob3_jwt)
     else:
-        body = baking.bake_svg(svg, version="3.0", verify=record.ob3_jwt)
+        body = bakers.ob3_svg.bake(verify=record.ob3_jwt)
     programme = version.programme
     filename = f"{programme.issuer.slug}-{programme.slug}-v{version.number}-ob3-jwt.{suffix}"
     response = HttpResponse(body, content_type=IMAGE_TYPES[suffix])
