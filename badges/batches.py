@@ -256,8 +256,10 @@ def _claim_slots(batch_pk: int, number: int) -> list | None:
         ensure_signing_keys(issuer)
     slots = status.claim_status_indices(issuer, waiting)
     for status_list in {slot[0].pk: slot[0] for slot in slots}.values():
-        # The list must be signed before a verifier follows a credential to it.
+        # The lists must be signed before a verifier follows a credential to them: the
+        # revocation list and its paired suspension list, here, outside the chunk's transaction.
         status.signed_status_list_credential(status_list)
+        status.signed_status_list_credential(status.suspension_list_for(status_list))
     return slots
 
 
@@ -287,7 +289,8 @@ def _sign(batch: IssuingBatch, awarded: list, watch: Stopwatch, slots: list) -> 
                 status.signed_status_list_credential(slot[0])
             slots = slots + extra
         slots = slots[: len(todo)]
-        # Each revocation list's paired suspension list, signed before any credential names it.
+        # Each revocation list's paired suspension list (signed when the slots were claimed;
+        # a signed list is only read here, so the chunk's transaction locks neither).
         suspensions = {}
         for status_list, _index in slots:
             if status_list.pk not in suspensions:

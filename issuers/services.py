@@ -155,7 +155,7 @@ def _keep_an_owner(membership: Membership) -> None:
 
 def _lock(issuer: Issuer) -> Issuer:
     """A fresh, row-locked copy: serialises concurrent writes to one issuer."""
-    return Issuer.objects.select_for_update().get(pk=issuer.pk)
+    return Issuer.objects.select_for_update(no_key=True).get(pk=issuer.pk)
 
 
 @transaction.atomic

@@ -180,6 +180,29 @@ def test_another_chunk_of_the_same_job_is_signed_while_one_is_held(world):
         assert stages.sign_chunk(batch.pk, 1) == CHUNK
 
 
+def test_a_chunk_is_signed_while_another_chunk_of_the_issuer_is_mid_signature(world):
+    # A chunk's long transaction reads the issuer's signed status lists without locking them or
+    # the issuer row, so the other workers' chunks claim indices and sign meanwhile. With those
+    # rows locked they waited for its commit: bench_issue's cores stood 40 % idle (#15).
+    batch = world
+    slots = stages._claim_slots(batch.pk, 0)  # committed before the chunk's transaction
+
+    def mid_signature():
+        chunk = stages._locked_chunk(batch.pk, 0, BatchChunk.State.SIGNING)
+        awarded = stages.record.award_chunk(chunk.batch, 0)
+        assert stages._sign(chunk.batch, awarded, stages.Stopwatch(), slots) == CHUNK
+
+    with Holder(mid_signature):
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '5s'")  # a wait fails the test, not hangs it
+        try:
+            assert stages.sign_chunk(batch.pk, 1) == CHUNK
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET lock_timeout")
+    assert footprint(batch)["awards"] == 2 * CHUNK
+
+
 def test_learners_are_mailed_while_the_job_row_is_locked(world):
     # finish_if_complete and schedule lock the batch row; mail must not skip on it.
     batch = world
