@@ -40,6 +40,7 @@ import pyoxigraph
 from c14n.Canonicalize import canonicalize as jcs
 
 from badges import jsonld
+from badges.rdf_labelling import Labelling, fill, relabel
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDF_JSON = "http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON"
@@ -133,6 +134,7 @@ class RdfTemplate:
             self._always_full = "the template has a blank node graph name"
         self._terms = _context_terms(self._document.get("@context"), self._loader)
         self._blank_node_groups = self._blank_node_checks(quads)
+        self._labelling = None if self._always_full else Labelling(quads, self._compile)
         expected = jsonld.canonical_nquads(self._document, document_loader=self._loader)
         try:
             actual = self.fast_canonical_nquads(slots)
@@ -242,7 +244,7 @@ class RdfTemplate:
                 continue
             groups.append(
                 [
-                    [self._compile(_relabel(*quads[i], node), quads[i][1]) for i in quads_of[node]]
+                    [self._compile(relabel(*quads[i], node), quads[i][1]) for i in quads_of[node]]
                     for node in nodes
                 ]
             )
@@ -272,14 +274,19 @@ class RdfTemplate:
         if self._always_full is not None:
             raise NotFast(self._always_full)
         rendered = {key: self._render(*key, values) for key in self._modes}
-        lines = [_fill(line, rendered) for line in self._slotted_lines]
+        lines = [fill(line, rendered) for line in self._slotted_lines]
         if len(set(lines)) != len(lines) or not self._fixed_lines.isdisjoint(lines):
             raise NotFast("the fill makes two quads equal")
         for group in self._blank_node_groups:
-            hashed = ["".join(sorted(_fill(line, rendered) for line in node)) for node in group]
+            hashed = ["".join(sorted(fill(line, rendered) for line in node)) for node in group]
             if len(set(hashed)) != len(hashed):
                 slots = {slot for node in group for _, found in node for slot, _ in found}
                 raise NotFast("the fill makes two blank nodes indistinguishable", slots=slots)
+        if self._labelling is not None:
+            # Most fills: the blank node labels from first-degree hashes (badges.rdf_labelling).
+            canonical = self._labelling.canonical_nquads(rendered)
+            if canonical is not None:
+                return canonical
         try:
             dataset = pyoxigraph.Dataset(
                 pyoxigraph.parse(self._fixed_text + "".join(lines), format=_N_QUADS)
@@ -314,26 +321,6 @@ class RdfTemplate:
                 f"{slot}: JSON-LD could expand {value!r} with a context term", slot, iri=True
             )
         return value
-
-
-def _fill(line: tuple[list[str], list[tuple[str, str]]], rendered: Mapping) -> str:
-    pieces, slots = line
-    if not slots:
-        return pieces[0]
-    parts = [pieces[0]]
-    for piece, key in zip(pieces[1:], slots, strict=True):
-        parts.append(rendered[key])
-        parts.append(piece)
-    return "".join(parts)
-
-
-def _relabel(triple: dict, graph_name: str | None, node: str) -> dict:
-    def label(term: dict) -> dict:
-        if term["type"] != "blank node":
-            return term
-        return {**term, "value": "_:a" if term["value"] == node else "_:z"}
-
-    return {position: label(term) for position, term in triple.items()}
 
 
 def _json_strings(value: Any, found: list[str]) -> None:
