@@ -418,23 +418,22 @@ def bake_chunk(batch_pk: int, number: int) -> int:
             return 0
         batch = chunk.batch
         with watch.stage("database"):
-            items = list(
-                BatchItem.objects.filter(batch=batch, chunk=number, state=BatchItem.State.SIGNED)
-            )
-            for item in items:
-                item.state = BatchItem.State.ISSUED
-            record.save_items(items)
+            # One statement: only the state moves (learner, award and reason were set when
+            # the chunk was signed).
+            issued = BatchItem.objects.filter(
+                batch=batch, chunk=number, state=BatchItem.State.SIGNED
+            ).update(state=BatchItem.State.ISSUED, updated_at=timezone.now())
         # Measured before it is written: the chunk's own save is not in its figures.
         chunk.state = BatchChunk.State.DONE
         chunk.finished_at = timezone.now()
-        chunk.metrics = {**chunk.metrics, "bake": watch.as_metrics(len(items))}
+        chunk.metrics = {**chunk.metrics, "bake": watch.as_metrics(issued)}
         chunk.save(update_fields=["state", "finished_at", "metrics"])
         record.finish_if_complete(batch_pk)
         if not _eager():
             if batch.notify_learners:
                 _send_after_commit(NOTIFY_TASK, batch_pk, number)
             transaction.on_commit(lambda: schedule(batch_pk), robust=True)
-    return len(items)
+    return issued
 
 
 # --- Recovery -----------------------------------------------------------------------------

@@ -43,11 +43,11 @@ def test_a_rerun_after_a_crash_finishes_the_chunk_once(settings, officer_a, vers
     batch = running_batch(settings, officer_a, version_a, count=CHUNK)
     stages.sign_chunk(batch.pk, 0)
 
-    def crash(items):
-        raise RuntimeError("worker lost before the items were saved")
+    def crash(batch_pk):
+        raise RuntimeError("worker lost after the items were updated, before the commit")
 
     with monkeypatch.context() as patched:
-        patched.setattr(stages.record, "save_items", crash)
+        patched.setattr(stages.record, "finish_if_complete", crash)
         with pytest.raises(RuntimeError):
             stages.bake_chunk(batch.pk, 0)
     chunk = BatchChunk.objects.get(batch=batch, number=0)
