@@ -33,6 +33,7 @@ from badges import dataintegrity, ob2, ob3, status, vc_jwt
 from badges.jsonld import JsonLdProcessingError
 from badges.models import BadgeRecord
 from badges.ob3_batch import Ob3BatchSigner
+from common.bulk import create_objects
 from credentials.models import Award, BatchChunk, BatchItem, IssuingBatch
 from credentials.representations import award_event_payload
 from credentials.selectors import award_learner_names
@@ -338,7 +339,7 @@ def _sign(batch: IssuingBatch, awarded: list, watch: Stopwatch, slots: list) -> 
             records.append(record_)
         with watch.stage("database"):
             _fail_unsigned(failed, batch)
-            BadgeRecord.objects.bulk_create(records)
+            create_objects(records)
             record_audits([_issue_audit(r, batch) for r in records])
             _announce(issuer, [r.award for r in records])
         signed_awards.update(record_.award_id for record_ in records)

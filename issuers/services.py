@@ -5,6 +5,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.bulk import create_objects
+
 from . import keys
 from .client_ip import client_ip
 from .images import sanitised_upload
@@ -87,7 +89,7 @@ def record_audit(**fields) -> AuditEvent:
 
 def record_audits(events: list[AuditEvent]) -> None:
     """Append many audit events in one statement (batch issuing audits every award)."""
-    AuditEvent.objects.bulk_create(events, batch_size=1_000)
+    create_objects(events)  # COPY on PostgreSQL (common.bulk)
 
 
 @transaction.atomic

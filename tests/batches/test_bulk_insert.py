@@ -1,13 +1,15 @@
-"""common.bulk.insert_rows: one COPY on PostgreSQL (bulk_create elsewhere) that stores exactly
-the values given, whatever characters they hold; a batch's items are stored with it."""
+"""common.bulk.insert_rows and create_objects: one COPY on PostgreSQL (bulk_create elsewhere)
+that stores exactly the values given, whatever characters they hold, gives the objects their
+keys and raises what bulk_create raises; a batch's items are stored with it."""
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from common.bulk import insert_rows
-from credentials.models import BatchItem
+from common.bulk import create_objects, insert_rows
+from credentials.models import BatchItem, Learner
 from credentials.services import batches
+from issuers.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +83,46 @@ def test_a_batch_stores_one_item_per_row_in_its_chunks(officer_a, version_a, set
     assert items[0].data["name_ja"] == "名0" and items[0].email == "l0@example.ac.jp"
     assert items[-1].error_ja and items[-1].error_en and items[-1].error_ja != items[-1].error_en
     assert batch.total == 6 and batch.chunks.count() == 3
+
+
+# --- create_objects: bulk_create by COPY ---------------------------------------------------------
+
+
+def audit_events(issuer, count: int) -> list[AuditEvent]:
+    return [
+        AuditEvent(
+            issuer=issuer, actor=None, action="badge.issue", target_type="badges.badgerecord",
+            target_id=str(n), target_label=AWKWARD, details={"award": f"a-{n}", "note": AWKWARD},
+        )
+        for n in range(count)
+    ]  # fmt: skip
+
+
+def columns(events) -> list[tuple]:
+    return list(
+        AuditEvent.objects.filter(pk__in=[e.pk for e in events])
+        .order_by("pk")
+        .values_list("issuer_id", "action", "target_id", "target_label", "details")
+    )
+
+
+def test_objects_get_their_keys_and_rows_as_bulk_create_gives_them(issuer_a, monkeypatch):
+    issuer = issuer_a
+    copied = audit_events(issuer, 3)
+    create_objects(copied)
+    assert all(e.pk and not e._state.adding and e.created_at for e in copied)
+    assert len({e.pk for e in copied}) == 3
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    created = audit_events(issuer, 3)
+    create_objects(created)  # bulk_create
+    assert columns(copied) == columns(created) != []
+    # The sequence moved past the copied keys: the next row does not collide with them.
+    later = AuditEvent.objects.create(issuer=issuer, action="x", target_type="t", target_id="1")
+    assert later.pk > max(e.pk for e in copied)
+
+
+def test_a_duplicate_raises_djangos_integrity_error_as_bulk_create_would():
+    create_objects([Learner(email="twice@example.ac.jp")])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        create_objects([Learner(email="twice@example.ac.jp")])
+    assert Learner.objects.filter(email="twice@example.ac.jp").count() == 1

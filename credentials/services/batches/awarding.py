@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.bulk import update_rows
+from common.bulk import create_objects, update_rows
 from credentials.models import Assessment, Award, BatchItem, IssuingBatch, Learner
 from frameworks.i18n import in_both
 from issuers.services import audit_event, record_audits
@@ -138,7 +138,7 @@ def _award_rows(batch: IssuingBatch, items: list[BatchItem], issuing: _Issuing) 
 
 def _save_new(new: list[Award], out: list, issuing: _Issuing) -> list:
     """Insert the new awards, audit them, and point their items at them."""
-    Award.objects.bulk_create(new, batch_size=1_000)
+    create_objects(new)  # COPY on PostgreSQL (common.bulk)
     for award in new:
         issuing.audit(award)
     for item, award in out:

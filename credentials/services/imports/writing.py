@@ -1,5 +1,6 @@
 """Writing the valid rows in bulk: learners, enrolments, assessments, proposed awards."""
 
+from common.bulk import create_objects
 from credentials.models import Assessment, Award, Learner, LearnerEnrolment
 
 from ..assessments import assessing_methods
@@ -13,7 +14,7 @@ def write_rows(
     assessing = set(assessing_methods(version))
     issuer = version.programme.issuer
     new_learners = [Learner(email=row.email) for row in rows if row.email not in known.learners]
-    Learner.objects.bulk_create(new_learners, batch_size=2_000)
+    create_objects(new_learners)  # COPY on PostgreSQL (common.bulk)
     learners = {**known.learners, **{learner.email: learner for learner in new_learners}}
 
     # Everything a row says about the learner goes to this issuer's enrolment only: names are
@@ -39,7 +40,7 @@ def write_rows(
         enrolment.name_en = enrolment.name_en or row.name_en
         if (enrolment.student_number, enrolment.name_ja, enrolment.name_en) != before:
             changed.append(enrolment)
-    LearnerEnrolment.objects.bulk_create(new_enrolments, batch_size=2_000)
+    create_objects(new_enrolments)
     LearnerEnrolment.objects.bulk_update(
         changed, ["student_number", "name_ja", "name_en"], batch_size=2_000
     )
