@@ -37,7 +37,8 @@ DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/14"
 INNER = "MCPORTAL_BENCH_ISSUE_INNER"
 SETTINGS = "config.settings.bench_issue"
 LOG_DIR = Path(tempfile.gettempdir())
-TARGETS = {"awards_per_second": 10_000 / 30, "times_faster": 5, "peak_rss_mb": 250}
+# Issue #15: 10,000 awards in ≤ 10 s (the batch issue had ≤ 30 s).
+TARGETS = {"awards_per_second": 10_000 / 10, "times_faster": 5, "peak_rss_mb": 250}
 
 
 def _evenly(items: list, count: int) -> list:
