@@ -53,6 +53,13 @@ def update_rows(model, fields: list[str], rows: list[tuple], *, also: dict | Non
         return cursor.rowcount
 
 
+# Fields whose Python values psycopg writes as Django would (ForeignKey: its attname, an int).
+_WRITTEN_AS_IS = (
+    models.CharField, models.TextField, models.IntegerField, models.BooleanField,
+    models.DateField, models.UUIDField, models.ForeignKey,
+)  # fmt: skip
+
+
 def insert_rows(model, fields: list[str], rows: Iterable[tuple]) -> int:
     """Insert `rows` = [(value, …), …] for `fields` (attnames, every column without a database
     default: auto_now and field defaults are not applied). Returns the row count.
@@ -68,6 +75,12 @@ def insert_rows(model, fields: list[str], rows: Iterable[tuple]) -> int:
         return len(objects)
     json_positions = [i for i, field in enumerate(columns) if isinstance(field, models.JSONField)]
     encoders = {i: columns[i].encoder for i in json_positions}
+    # Other kinds of field go through Django's preparation (e.g. "" → NULL for an IP address).
+    prepared = [
+        (i, field)
+        for i, field in enumerate(columns)
+        if not isinstance(field, _WRITTEN_AS_IS) and i not in encoders
+    ]
     quote = connection.ops.quote_name
     sql = (
         f"COPY {quote(model._meta.db_table)} "
@@ -82,10 +95,12 @@ def insert_rows(model, fields: list[str], rows: Iterable[tuple]) -> int:
         cursor.cursor.copy(sql) as copy,
     ):
         for row in rows:
-            if json_positions:
+            if encoders or prepared:
                 row = list(row)
-                for i in json_positions:  # as JSONField writes it (its encoder)
-                    row[i] = json.dumps(row[i], cls=encoders[i])
+                for i, encoder in encoders.items():  # as JSONField writes it (its encoder)
+                    row[i] = json.dumps(row[i], cls=encoder)
+                for i, field in prepared:
+                    row[i] = field.get_db_prep_save(row[i], connection)
             copy.write_row(row)
             count += 1
     return count
@@ -99,7 +114,9 @@ def create_objects(objects: list, fields: list[str] | None = None) -> None:
     if not objects:
         return
     model = type(objects[0])
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or not isinstance(
+        model._meta.pk, models.fields.AutoFieldMixin
+    ):  # keys from a sequence only
         model.objects.bulk_create(objects, batch_size=1_000)
         return
     meta = model._meta

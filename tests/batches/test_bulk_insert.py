@@ -93,6 +93,7 @@ def audit_events(issuer, count: int) -> list[AuditEvent]:
         AuditEvent(
             issuer=issuer, actor=None, action="badge.issue", target_type="badges.badgerecord",
             target_id=str(n), target_label=AWKWARD, details={"award": f"a-{n}", "note": AWKWARD},
+            ip_address=["192.0.2.7", "", None][n % 3],  # "" is stored as NULL, as Django does
         )
         for n in range(count)
     ]  # fmt: skip
@@ -102,7 +103,7 @@ def columns(events) -> list[tuple]:
     return list(
         AuditEvent.objects.filter(pk__in=[e.pk for e in events])
         .order_by("pk")
-        .values_list("issuer_id", "action", "target_id", "target_label", "details")
+        .values_list("issuer_id", "action", "target_id", "target_label", "details", "ip_address")
     )
 
 
