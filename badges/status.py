@@ -111,10 +111,22 @@ def _draw(bits: StatusBits, taken: int, count: int) -> list[int]:
     return drawn
 
 
+def _lock_list(status_list: StatusList) -> StatusList:
+    """The list's row locked, its issuer's row first: the order claim_status_indices takes
+    them in. Taken the other way round (list, then the issuer for its signing key), a re-signing
+    and a batch chunk's claim deadlocked, and PostgreSQL broke it after a second (bench_issue)."""
+    Issuer.objects.select_for_update(no_key=True).get(pk=status_list.issuer_id)
+    return (
+        StatusList.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("issuer")
+        .get(pk=status_list.pk)
+    )
+
+
 @transaction.atomic
 def set_status(status_list: StatusList, index: int, value: bool = True) -> bool:
     """Set (or clear) one bit; bumps the list's version only if the bit changed."""
-    locked = StatusList.objects.select_for_update(no_key=True).get(pk=status_list.pk)
+    locked = _lock_list(status_list)
     bits = StatusBits.from_bytes(bytes(locked.bits))
     if bits.is_set(index) == value:
         return False
@@ -163,12 +175,7 @@ def signed_status_list_credential(status_list: StatusList) -> dict:
 
 @transaction.atomic
 def _resign(status_list: StatusList) -> dict:
-    # of=self: the joined issuer row is not locked (ensure_signing_keys locks it when needed).
-    locked = (
-        StatusList.objects.select_for_update(of=("self",), no_key=True)
-        .select_related("issuer")
-        .get(pk=status_list.pk)
-    )
+    locked = _lock_list(status_list)
     if locked.credential and locked.signed_version >= locked.version:
         return locked.credential
     key = ensure_signing_keys(locked.issuer)["ed25519"]
