@@ -277,3 +277,34 @@ def test_a_cancelled_job_starts_no_more_chunks(officer_a, version_a, settings):
     assert batch.state == IssuingBatch.State.CANCELLED
     assert not Award.objects.filter(programme_version=version_a).exists()
     assert AuditEvent.objects.filter(action="batch.cancel").count() == 1
+
+
+def test_a_batch_names_the_evidence_files_of_the_assessments_that_have_them(
+    run, officer_a, owner_a, version_a
+):
+    # The chunk's files are prefetched in one query; the awards without files name none.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from credentials.services.evidence import attach_evidence_file
+
+    issuer = version_a.programme.issuer
+    assessments = [
+        AssessmentFactory(
+            programme_version=version_a, learner=EnrolmentFactory(issuer=issuer).learner
+        )
+        for _ in range(3)
+    ]
+    upload = SimpleUploadedFile("report.pdf", b"%PDF-1.7\n%%EOF\n", content_type="application/pdf")
+    evidence = attach_evidence_file(
+        actor=owner_a, assessment=assessments[1], upload=upload, genre="Report"
+    )
+    batch = run(batches.start_batch_for_passing, actor=officer_a, programme_version=version_a)
+    assert batch.state == IssuingBatch.State.COMPLETED
+    by_assessment = {
+        record.award.assessment_id: record.ob3_credential
+        for record in BadgeRecord.objects.filter(award__assessment__in=assessments)
+    }
+    named = [entry for entry in by_assessment[assessments[1].pk]["evidence"] if "name" in entry]
+    assert [entry["name"] for entry in named] == [evidence.name]
+    for other in (assessments[0], assessments[2]):
+        assert not any("digestMultibase" in e for e in by_assessment[other.pk].get("evidence", []))
