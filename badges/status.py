@@ -104,7 +104,7 @@ def _draw(bits: StatusBits, taken: int, count: int) -> list[int]:
                 bits.set(index)
                 drawn.append(index)
         return drawn
-    free = [index for index in range(size) if not bits.is_set(index)]
+    free = bits.clear_indices()
     drawn = _RANDOM.sample(free, count)
     for index in drawn:
         bits.set(index)

@@ -269,3 +269,15 @@ def test_random_free_index_defaults_to_a_system_rng():
 
     assert all(0 <= index < MIN_BITS for index in indices)
     assert len(indices) > 1
+
+
+@pytest.mark.parametrize("density", [0.0, 0.5, 0.93, 1.0])
+def test_clear_indices_are_the_bits_not_set(density):
+    rng = random.Random(f"clear-{density}")  # noqa: S311 (a reproducible test pattern)
+    bits = StatusBits(MIN_BITS)
+    for index in range(MIN_BITS):
+        if rng.random() < density:
+            bits.set(index)
+    expected = [index for index in range(MIN_BITS) if not bits.is_set(index)]
+    assert bits.clear_indices() == expected
+    assert len(expected) == MIN_BITS - bits.count()
