@@ -100,6 +100,28 @@ class Labelling:
                 for position in ("subject", "object")
             ):
                 self._related.add(node)
+        # Nodes with the same predicates and roles, one of which holds a value: a fill may give
+        # them equal hashes (two Results with the same grade and score), and the template then
+        # leaves the fill to the full path; with the slots involved.
+        by_shape: dict[tuple, list[str]] = defaultdict(list)
+        for node, indices in quads_of.items():
+            by_shape[
+                tuple(
+                    sorted(
+                        (quads[i][0]["predicate"]["value"], quads[i][0]["subject"]["value"] == node)
+                        for i in indices
+                    )
+                )
+            ].append(node)
+        slots_of = {
+            node: {slot for _pieces, found in lines for slot, _mode in found}
+            for node, lines in self._dynamic
+        }
+        self._look_alikes = [
+            (nodes, frozenset().union(*(slots_of.get(node, ()) for node in nodes)))
+            for nodes in by_shape.values()
+            if len(nodes) >= 2 and any(node in slots_of for node in nodes)
+        ]
         by_marker = {marker: self._keys[node] for node, marker in markers.items()}
         split = re.compile("(" + "|".join(map(re.escape, by_marker)) + ")") if by_marker else None
         self._lines: list[Line] = []
@@ -118,12 +140,28 @@ class Labelling:
             else:
                 self._fixed.append(line[0][0])
 
-    def canonical_nquads(self, rendered: Mapping) -> str | None:
-        """Canonical N-Quads of the fill whose slot values `rendered` holds (rendered as the
-        template's lines take them), or None when N-degree hashing would have to decide."""
+    def first_degree_hashes(self, rendered: Mapping) -> dict[str, str]:
+        """Each blank node's first-degree hash for the fill whose slot values `rendered` holds
+        (rendered as the template's lines take them), by the node's label in the template."""
         hashes = dict(self._static)
         for node, lines in self._dynamic:
             hashes[node] = _first_degree_hash([fill(line, rendered) for line in lines])
+        return hashes
+
+    def indistinguishable(self, hashes: dict[str, str]) -> frozenset[str] | None:
+        """The slots of look-alike nodes to which these hashes give the same value, or None."""
+        for nodes, slots in self._look_alikes:
+            if len({hashes[node] for node in nodes}) != len(nodes):
+                return slots
+        return None
+
+    def canonical_nquads(
+        self, rendered: Mapping, hashes: dict[str, str] | None = None
+    ) -> str | None:
+        """Canonical N-Quads of the fill (`hashes`: its :meth:`first_degree_hashes`, if already
+        computed), or None when N-degree hashing would have to decide."""
+        if hashes is None:
+            hashes = self.first_degree_hashes(rendered)
         by_hash: dict[str, list[str]] = defaultdict(list)
         for node, digest in hashes.items():
             by_hash[digest].append(node)

@@ -32,7 +32,6 @@ import copy
 import json
 import re
 import secrets
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -40,7 +39,7 @@ import pyoxigraph
 from c14n.Canonicalize import canonicalize as jcs
 
 from badges import jsonld
-from badges.rdf_labelling import Labelling, fill, relabel
+from badges.rdf_labelling import Labelling, fill
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDF_JSON = "http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON"
@@ -130,10 +129,9 @@ class RdfTemplate:
             # Code point and UTF-16 order may differ (jsonld.canonical_forms).
             self._always_full = "the template has characters beyond U+FFFF or U+FFFE/U+FFFF"
         if any(graph_name and graph_name.startswith("_:") for _, graph_name in quads):
-            # The blank node checks below look at subjects and objects only.
+            # The blank node labelling (badges.rdf_labelling) looks at subjects and objects only.
             self._always_full = "the template has a blank node graph name"
         self._terms = _context_terms(self._document.get("@context"), self._loader)
-        self._blank_node_groups = self._blank_node_checks(quads)
         self._labelling = None if self._always_full else Labelling(quads, self._compile)
         expected = jsonld.canonical_nquads(self._document, document_loader=self._loader)
         try:
@@ -221,35 +219,6 @@ class RdfTemplate:
     def _slots_in(self, text: str) -> set[str]:
         return {self._by_sentinel[found] for found in self._pattern.findall(text)}
 
-    def _blank_node_checks(self, quads: list) -> list[list[list[tuple[list[str], list]]]]:
-        """Groups of blank nodes that a fill could make indistinguishable (same predicates and
-        roles) and of which one holds a value: per node, its quads as RDFC-1.0's first-degree
-        hash reads them (itself _:a, other blank nodes _:z), compiled like the lines."""
-        quads_of: dict[str, list[int]] = defaultdict(list)
-        for index, (triple, _graph) in enumerate(quads):
-            for position in ("subject", "object"):
-                if triple[position]["type"] == "blank node":
-                    quads_of[triple[position]["value"]].append(index)
-        by_shape: dict[tuple, list[str]] = defaultdict(list)
-        for node, indices in quads_of.items():
-            shape = sorted(
-                (quads[i][0]["predicate"]["value"], quads[i][0]["subject"]["value"] == node)
-                for i in indices
-            )
-            by_shape[tuple(shape)].append(node)
-        groups = []
-        for nodes in by_shape.values():
-            dynamic = any(self._lines[i][1] for node in nodes for i in quads_of[node])
-            if len(nodes) < 2 or not dynamic:
-                continue
-            groups.append(
-                [
-                    [self._compile(relabel(*quads[i], node), quads[i][1]) for i in quads_of[node]]
-                    for node in nodes
-                ]
-            )
-        return groups
-
     # -- filling ------------------------------------------------------------------------------
 
     def document_for(self, values: Mapping[str, Any]) -> dict:
@@ -277,16 +246,14 @@ class RdfTemplate:
         lines = [fill(line, rendered) for line in self._slotted_lines]
         if len(set(lines)) != len(lines) or not self._fixed_lines.isdisjoint(lines):
             raise NotFast("the fill makes two quads equal")
-        for group in self._blank_node_groups:
-            hashed = ["".join(sorted(fill(line, rendered) for line in node)) for node in group]
-            if len(set(hashed)) != len(hashed):
-                slots = {slot for node in group for _, found in node for slot, _ in found}
-                raise NotFast("the fill makes two blank nodes indistinguishable", slots=slots)
-        if self._labelling is not None:
-            # Most fills: the blank node labels from first-degree hashes (badges.rdf_labelling).
-            canonical = self._labelling.canonical_nquads(rendered)
-            if canonical is not None:
-                return canonical
+        hashes = self._labelling.first_degree_hashes(rendered)
+        slots = self._labelling.indistinguishable(hashes)
+        if slots is not None:
+            raise NotFast("the fill makes two blank nodes indistinguishable", slots=slots)
+        # Most fills: the blank node labels from those hashes (badges.rdf_labelling).
+        canonical = self._labelling.canonical_nquads(rendered, hashes)
+        if canonical is not None:
+            return canonical
         try:
             dataset = pyoxigraph.Dataset(
                 pyoxigraph.parse(self._fixed_text + "".join(lines), format=_N_QUADS)

@@ -115,12 +115,10 @@ def _lock_list(status_list: StatusList) -> StatusList:
     """The list's row locked, its issuer's row first: the order claim_status_indices takes
     them in. Taken the other way round (list, then the issuer for its signing key), a re-signing
     and a batch chunk's claim deadlocked, and PostgreSQL broke it after a second (bench_issue)."""
-    Issuer.objects.select_for_update(no_key=True).get(pk=status_list.issuer_id)
-    return (
-        StatusList.objects.select_for_update(of=("self",), no_key=True)
-        .select_related("issuer")
-        .get(pk=status_list.pk)
-    )
+    issuer = Issuer.objects.select_for_update(no_key=True).get(pk=status_list.issuer_id)
+    locked = StatusList.objects.select_for_update(no_key=True).get(pk=status_list.pk)
+    locked.issuer = issuer  # the locked copy, not read again
+    return locked
 
 
 @transaction.atomic

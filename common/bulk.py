@@ -106,11 +106,11 @@ def insert_rows(model, fields: list[str], rows: Iterable[tuple]) -> int:
     return count
 
 
-def create_objects(objects: list, fields: list[str] | None = None) -> None:
+def create_objects(objects: list) -> None:
     """``bulk_create(objects)`` for unsaved instances of one model, by COPY on PostgreSQL:
     the primary keys are drawn from the table's sequence first and set on the objects, as
-    bulk_create sets them; ``auto_now``/``auto_now_add`` fields get the current time. `fields`:
-    the attnames to write (default: every concrete column). Elsewhere: bulk_create."""
+    bulk_create sets them; ``auto_now``/``auto_now_add`` fields get the current time.
+    Elsewhere: bulk_create."""
     if not objects:
         return
     model = type(objects[0])
@@ -120,11 +120,7 @@ def create_objects(objects: list, fields: list[str] | None = None) -> None:
         model.objects.bulk_create(objects, batch_size=1_000)
         return
     meta = model._meta
-    columns = [
-        field
-        for field in meta.concrete_fields
-        if fields is None or field.attname in fields or field.primary_key
-    ]
+    columns = meta.concrete_fields
     now = timezone.now()
     for field in columns:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
